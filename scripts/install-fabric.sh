@@ -22,6 +22,7 @@ have_all() {
   [ -f "$BIN/VERSIONS" ] && [ "$(cat "$BIN/VERSIONS")" = "$WANT" ] || return 1
   local c
   for c in "${FABRIC_CMDS[@]}" "${CA_CMDS[@]}"; do [ -x "$BIN/$c" ] || return 1; done
+  [ -f "$BIN/config/core.yaml" ] && [ -f "$BIN/config/orderer.yaml" ]
 }
 
 if have_all; then
@@ -44,6 +45,11 @@ build() {
   dir="$(cd "$WORK" && GOFLAGS=-mod=mod go mod download -json "$module@$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')" \
     || fail "download $name" "go mod download $module@$version failed (is the Go module proxy reachable?)"
   [ -n "$dir" ] && [ -d "$dir" ] || fail "download $name" "no module directory reported for $module@$version"
+  if [ -d "$dir/sampleconfig" ]; then
+    mkdir -p "$BIN/config"
+    cp "$dir/sampleconfig/core.yaml" "$dir/sampleconfig/orderer.yaml" "$BIN/config/"
+    chmod u+w "$BIN/config/"*.yaml
+  fi
   cp -r "$dir" "$WORK/$name"
   chmod -R u+w "$WORK/$name"
   rm -rf "$WORK/$name/vendor"

@@ -1,0 +1,135 @@
+// Command govnet runs the govchain test network as native processes.
+//
+//	govnet up|down|clean|status|deploy|logs NODE|stop NODE
+//
+// scripts/network.sh builds and calls it; see the README.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/govchain/govchain/network/netctl"
+)
+
+const usage = `usage: govnet COMMAND
+  up          build what is missing, start every node, join the channel, deploy the chaincode
+  down        stop every process the network started (ledgers and identities are kept)
+  clean       down, then delete all generated state (data/)
+  status      each node's PID, port, health and block height
+  deploy      rebuild the chaincode; upgrade the definition (next sequence) if it changed
+  logs NODE   follow a node's log (e.g. peer0.market, orderer1, ca.tax, cc.notary)
+  stop NODE   stop one node (e.g. to test crash tolerance); 'up' restarts it
+Environment: GOVCHAIN_ROOT (repo root, default .), GOVCHAIN_DATA (default ROOT/data),
+GOVCHAIN_BIN (default ROOT/bin), GOVCHAIN_BASE_PORT, GOVCHAIN_HOST, GOVCHAIN_DOMAIN.`
+
+func main() {
+	if len(os.Args) >= 3 && os.Args[1] == "ccaas-builder" {
+		if err := netctl.RunBuilder(os.Args[2], os.Args[3:]); err != nil {
+			fmt.Fprintln(os.Stderr, "ccaas-builder:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, usage)
+		os.Exit(2)
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	if err := runCmd(log, os.Args[1], os.Args[2:]); err != nil {
+		fmt.Fprintln(os.Stderr, "govnet "+os.Args[1]+": "+err.Error())
+		os.Exit(1)
+	}
+}
+
+func env(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+func runCmd(log *slog.Logger, cmd string, args []string) error {
+	root, err := filepath.Abs(env("GOVCHAIN_ROOT", "."))
+	if err != nil {
+		return err
+	}
+	l := netctl.Layout{
+		Root: root,
+		Data: env("GOVCHAIN_DATA", filepath.Join(root, "data")),
+		Bin:  env("GOVCHAIN_BIN", filepath.Join(root, "bin")),
+	}
+	n, err := netctl.Open(filepath.Join(root, "network", "network.yaml"), l, log)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer cancel()
+	switch cmd {
+	case "up":
+		self, err := os.Executable()
+		if err != nil {
+			return err
+		}
+		ctx, cancelUp := context.WithTimeout(ctx, 5*time.Minute)
+		defer cancelUp()
+		if err := n.Up(ctx, self); err != nil {
+			return fmt.Errorf("%w\n(the nodes started so far keep running: 'scripts/network.sh status' shows them, 'down' stops them)", err)
+		}
+		fmt.Printf("network up: channel %s, chaincode %s\n  API keys: %s\n  gateway config: %s\n  logs: %s\n",
+			n.T.Channel, n.T.Chaincode.Name, l.KeysEnv(), l.GatewayConfig(), filepath.Join(l.Data, "logs"))
+		return nil
+	case "down":
+		return n.Down()
+	case "clean":
+		return n.Clean()
+	case "deploy":
+		if err := n.Deploy(ctx); err != nil {
+			return err
+		}
+		return nil
+	case "status":
+		tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "NODE\tPID\tPORT\tHEALTH\tHEIGHT")
+		for _, r := range n.Status() {
+			pid, h := "-", "-"
+			if r.Running {
+				pid = fmt.Sprint(r.PID)
+			} else {
+				r.Health = "STOPPED"
+			}
+			if r.Height >= 0 {
+				h = fmt.Sprint(r.Height)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", r.Name, pid, r.Port, r.Health, h)
+		}
+		return tw.Flush()
+	case "logs":
+		if len(args) != 1 {
+			return fmt.Errorf("usage: logs NODE")
+		}
+		f := l.Log(args[0])
+		if _, err := os.Stat(f); err != nil {
+			return fmt.Errorf("no log for %q (%s)", args[0], f)
+		}
+		c := exec.CommandContext(ctx, "tail", "-n", "200", "-F", f)
+		c.Stdout, c.Stderr = os.Stdout, os.Stderr
+		_ = c.Run()
+		return nil
+	case "stop":
+		if len(args) != 1 {
+			return fmt.Errorf("usage: stop NODE")
+		}
+		return n.StopNode(args[0])
+	default:
+		return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+	}
+}

@@ -1,0 +1,209 @@
+package netctl
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// Port layout inside a node's block of ten (base_port + offset + k).
+const (
+	portListen    = 0 // peer/orderer gRPC
+	portAdmin     = 1 // orderer channel participation API (mutual TLS)
+	portChaincode = 1 // peer chaincode listener (unused by ccaas, but bound)
+	portOps       = 2 // operations: /healthz, /metrics, /logspec
+)
+
+// ordererProc writes the orderer's config and returns its process description.
+func (n *Network) ordererProc(o Org, nd Node) (Proc, error) {
+	id := nodeID(o, nd)
+	dir := n.L.NodeDir(id)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return Proc{}, err
+	}
+	tls := n.L.NodeTLS(o.Name, nd.Name)
+	err := editYAML(filepath.Join(n.L.Bin, "config", "orderer.yaml"), filepath.Join(dir, "orderer.yaml"), map[string]any{
+		"General.ListenAddress":             n.T.Host,
+		"General.ListenPort":                n.T.Port(nd.Offset + portListen),
+		"General.TLS.Enabled":               true,
+		"General.TLS.PrivateKey":            tls.Key,
+		"General.TLS.Certificate":           tls.Cert,
+		"General.TLS.RootCAs":               []string{tls.CA},
+		"General.TLS.ClientAuthRequired":    false,
+		"General.Cluster.ClientCertificate": tls.Cert,
+		"General.Cluster.ClientPrivateKey":  tls.Key,
+		"General.BootstrapMethod":           "none",
+		"General.BootstrapFile":             "",
+		"General.LocalMSPDir":               n.L.NodeMSP(o.Name, nd.Name),
+		"General.LocalMSPID":                o.MSPID,
+		"General.Profile.Enabled":           false,
+		"FileLedger.Location":               filepath.Join(dir, "ledger"),
+		"Consensus.WALDir":                  filepath.Join(dir, "etcdraft", "wal"),
+		"Consensus.SnapDir":                 filepath.Join(dir, "etcdraft", "snapshot"),
+		"Operations.ListenAddress":          n.T.Addr(nd.Offset + portOps),
+		"Operations.TLS.Enabled":            true,
+		"Operations.TLS.Certificate":        tls.Cert,
+		"Operations.TLS.PrivateKey":         tls.Key,
+		"Operations.TLS.ClientAuthRequired": false,
+		"Operations.TLS.ClientRootCAs":      []string{tls.CA},
+		"Metrics.Provider":                  "prometheus",
+		"Admin.ListenAddress":               n.T.Addr(nd.Offset + portAdmin),
+		"Admin.TLS.Enabled":                 true,
+		"Admin.TLS.Certificate":             tls.Cert,
+		"Admin.TLS.PrivateKey":              tls.Key,
+		"Admin.TLS.ClientAuthRequired":      true,
+		"Admin.TLS.ClientRootCAs":           []string{tls.CA},
+		"ChannelParticipation.Enabled":      true,
+	})
+	if err != nil {
+		return Proc{}, err
+	}
+	return Proc{
+		Name:  id,
+		Bin:   n.L.BinPath("orderer"),
+		Env:   []string{"FABRIC_CFG_PATH=" + dir, "FABRIC_LOGGING_SPEC=" + n.logSpec()},
+		Dir:   dir,
+		Ports: []int{n.T.Port(nd.Offset + portListen), n.T.Port(nd.Offset + portAdmin), n.T.Port(nd.Offset + portOps)},
+	}, nil
+}
+
+// peerProc writes the peer's core.yaml and returns its process description.
+func (n *Network) peerProc(o Org, nd Node) (Proc, error) {
+	id := nodeID(o, nd)
+	dir := n.L.NodeDir(id)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return Proc{}, err
+	}
+	tls := n.L.NodeTLS(o.Name, nd.Name)
+	addr := n.T.Addr(nd.Offset + portListen)
+	err := editYAML(filepath.Join(n.L.Bin, "config", "core.yaml"), filepath.Join(dir, "core.yaml"), map[string]any{
+		"peer.id":                                 id,
+		"peer.networkId":                          "govchain",
+		"peer.listenAddress":                      addr,
+		"peer.address":                            addr,
+		"peer.chaincodeListenAddress":             n.T.Addr(nd.Offset + portChaincode),
+		"peer.chaincodeAddress":                   n.T.Addr(nd.Offset + portChaincode),
+		"peer.gossip.bootstrap":                   addr,
+		"peer.gossip.externalEndpoint":            addr,
+		"peer.gossip.useLeaderElection":           true,
+		"peer.gossip.orgLeader":                   false,
+		"peer.tls.enabled":                        true,
+		"peer.tls.clientAuthRequired":             false,
+		"peer.tls.cert.file":                      tls.Cert,
+		"peer.tls.key.file":                       tls.Key,
+		"peer.tls.rootcert.file":                  tls.CA,
+		"peer.tls.clientCert.file":                tls.Cert,
+		"peer.tls.clientKey.file":                 tls.Key,
+		"peer.fileSystemPath":                     filepath.Join(dir, "data"),
+		"peer.mspConfigPath":                      n.L.NodeMSP(o.Name, nd.Name),
+		"peer.localMspId":                         o.MSPID,
+		"peer.gateway.enabled":                    true,
+		"peer.limits.concurrency.gatewayService":  n.T.PeerLimits.GatewayConcurrency,
+		"peer.limits.concurrency.endorserService": n.T.PeerLimits.EndorserConcurrency,
+		"peer.limits.concurrency.deliverService":  n.T.PeerLimits.DeliverConcurrency,
+		"vm.endpoint":                             "",
+		"chaincode.externalBuilders": []map[string]any{{
+			"name":                 "govchain-ccaas",
+			"path":                 n.L.Builder(),
+			"propagateEnvironment": []string{"GOVCHAIN_CCAAS_CLIENT_CERT", "GOVCHAIN_CCAAS_CLIENT_KEY", "GOVCHAIN_CCAAS_ROOT_CERT"},
+		}},
+		"ledger.state.stateDatabase":         "goleveldb",
+		"ledger.snapshots.rootDir":           filepath.Join(dir, "snapshots"),
+		"operations.listenAddress":           n.T.Addr(nd.Offset + portOps),
+		"operations.tls.enabled":             true,
+		"operations.tls.cert.file":           tls.Cert,
+		"operations.tls.key.file":            tls.Key,
+		"operations.tls.clientAuthRequired":  false,
+		"operations.tls.clientRootCAs.files": []string{tls.CA},
+		"metrics.provider":                   "prometheus",
+	})
+	if err != nil {
+		return Proc{}, err
+	}
+	return Proc{
+		Name: id,
+		Bin:  n.L.BinPath("peer"),
+		Args: []string{"node", "start"},
+		Env: []string{
+			"FABRIC_CFG_PATH=" + dir,
+			"FABRIC_LOGGING_SPEC=" + n.logSpec(),
+			// The ccaas builder's release step reads these to give the peer its
+			// mutual-TLS client credentials for the chaincode server, so no key
+			// ever travels inside a chaincode package.
+			"GOVCHAIN_CCAAS_CLIENT_CERT=" + tls.Cert,
+			"GOVCHAIN_CCAAS_CLIENT_KEY=" + tls.Key,
+			"GOVCHAIN_CCAAS_ROOT_CERT=" + n.L.CACert(o.Name),
+		},
+		Dir:   dir,
+		Ports: []int{n.T.Port(nd.Offset + portListen), n.T.Port(nd.Offset + portChaincode), n.T.Port(nd.Offset + portOps)},
+	}, nil
+}
+
+func (n *Network) logSpec() string {
+	if v := os.Getenv("GOVCHAIN_FABRIC_LOGGING_SPEC"); v != "" {
+		return v
+	}
+	return "info:gossip,comm.grpc.server,cauthdsl,policies=warning"
+}
+
+// startOrderers starts every orderer and waits until each is healthy.
+func (n *Network) startOrderers(ctx context.Context) error {
+	o := n.T.OrdererOrg()
+	return parallel(o.Orderers, func(nd Node) error {
+		p, err := n.ordererProc(o, nd)
+		if err != nil {
+			return err
+		}
+		if _, err := start(n.L, n.T.Host, p); err != nil {
+			return err
+		}
+		return n.waitHealthy(ctx, p.Name, n.T.Addr(nd.Offset+portOps), n.L.CACert(o.Name))
+	})
+}
+
+// startPeers starts every peer and waits until each is healthy.
+func (n *Network) startPeers(ctx context.Context) error {
+	type pn struct {
+		o  Org
+		nd Node
+	}
+	var all []pn
+	for _, o := range n.T.PeerOrgs() {
+		for _, nd := range o.Peers {
+			all = append(all, pn{o, nd})
+		}
+	}
+	return parallel(all, func(x pn) error {
+		p, err := n.peerProc(x.o, x.nd)
+		if err != nil {
+			return err
+		}
+		if _, err := start(n.L, n.T.Host, p); err != nil {
+			return err
+		}
+		return n.waitHealthy(ctx, p.Name, n.T.Addr(x.nd.Offset+portOps), n.L.CACert(x.o.Name))
+	})
+}
+
+// peerEnv is the environment for the peer CLI acting as the org admin against
+// the given peer.
+func (n *Network) peerEnv(o Org, nd Node) []string {
+	return []string{
+		"FABRIC_CFG_PATH=" + n.L.NodeDir(nodeID(o, nd)),
+		"CORE_PEER_LOCALMSPID=" + o.MSPID,
+		"CORE_PEER_MSPCONFIGPATH=" + n.L.UserMSP(o.Name, "admin"),
+		"CORE_PEER_ADDRESS=" + n.T.Addr(nd.Offset+portListen),
+		"CORE_PEER_TLS_ENABLED=true",
+		"CORE_PEER_TLS_ROOTCERT_FILE=" + n.L.CACert(o.Name),
+		"FABRIC_LOGGING_SPEC=warning",
+	}
+}
+
+// ordererArgs are the peer CLI flags to reach the first orderer over TLS.
+func (n *Network) ordererArgs() []string {
+	o := n.T.OrdererOrg()
+	return []string{"-o", n.T.Addr(o.Orderers[0].Offset + portListen), "--tls", "--cafile", n.L.CACert(o.Name)}
+}
+
+func describe(o Org, nd Node) string { return fmt.Sprintf("%s (%s)", nodeID(o, nd), o.MSPID) }

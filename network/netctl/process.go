@@ -1,0 +1,173 @@
+package netctl
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Proc describes one long-running process of the network.
+type Proc struct {
+	Name  string   // node name, also the log and PID file name
+	Bin   string   // absolute path of the binary
+	Args  []string // arguments
+	Env   []string // extra environment (KEY=VALUE)
+	Dir   string   // working directory
+	Ports []int    // ports it listens on: checked free before start
+}
+
+// running returns the PID recorded for name if that process is alive and is
+// still the binary we started (guards against PID reuse).
+func running(l Layout, name string) (int, bool) {
+	raw, err := os.ReadFile(l.PIDFile(name))
+	if err != nil {
+		return 0, false
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(raw)))
+	if err != nil || pid <= 0 {
+		return 0, false
+	}
+	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	if err != nil {
+		return 0, false
+	}
+	exe := strings.SplitN(string(cmdline), "\x00", 2)[0]
+	if !strings.HasPrefix(exe, l.Bin) && !strings.HasPrefix(exe, l.Root) {
+		return 0, false
+	}
+	// A zombie is not running.
+	if st, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
+		if f := strings.Fields(string(st)); len(f) > 2 && f[2] == "Z" {
+			return 0, false
+		}
+	}
+	return pid, true
+}
+
+// portFree reports an error naming the port if something already listens on it.
+func portFree(host string, port int) error {
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+	if err != nil {
+		return fmt.Errorf("port %d on %s is already in use (%v): stop whatever holds it, or pick another range with GOVCHAIN_BASE_PORT", port, host, errors.Unwrap(err))
+	}
+	return ln.Close()
+}
+
+// start launches p in its own process group with output appended to its log,
+// unless it is already running. It records the PID.
+func start(l Layout, host string, p Proc) (int, error) {
+	if pid, ok := running(l, p.Name); ok {
+		return pid, nil
+	}
+	for _, port := range p.Ports {
+		if err := portFree(host, port); err != nil {
+			return 0, fmt.Errorf("%s: %w", p.Name, err)
+		}
+	}
+	if err := os.MkdirAll(filepath.Dir(l.Log(p.Name)), 0o755); err != nil {
+		return 0, err
+	}
+	if err := os.MkdirAll(filepath.Dir(l.PIDFile(p.Name)), 0o755); err != nil {
+		return 0, err
+	}
+	logf, err := os.OpenFile(l.Log(p.Name), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return 0, err
+	}
+	defer logf.Close()
+	fmt.Fprintf(logf, "\n==== govnet: starting %s at %s ====\n", p.Name, time.Now().Format(time.RFC3339))
+	cmd := exec.Command(p.Bin, p.Args...)
+	cmd.Dir = p.Dir
+	cmd.Env = append(os.Environ(), p.Env...)
+	cmd.Stdout = logf
+	cmd.Stderr = logf
+	cmd.Stdin = nil
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return 0, fmt.Errorf("start %s: %w", p.Name, err)
+	}
+	pid := cmd.Process.Pid
+	if err := os.WriteFile(l.PIDFile(p.Name), []byte(strconv.Itoa(pid)+"\n"), 0o644); err != nil {
+		return 0, err
+	}
+	// Reap the child when it exits so it never lingers as a zombie while we run.
+	go func() { _ = cmd.Wait() }()
+	return pid, nil
+}
+
+// stop terminates the named process (SIGTERM, then SIGKILL after grace) and
+// removes its PID file. It only ever signals a PID this tool recorded.
+func stop(l Layout, name string, grace time.Duration) (bool, error) {
+	pid, ok := running(l, name)
+	if !ok {
+		_ = os.Remove(l.PIDFile(name))
+		return false, nil
+	}
+	_ = syscall.Kill(pid, syscall.SIGTERM)
+	deadline := time.Now().Add(grace)
+	for time.Now().Before(deadline) {
+		if _, alive := running(l, name); !alive {
+			_ = os.Remove(l.PIDFile(name))
+			return true, nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	_ = syscall.Kill(pid, syscall.SIGKILL)
+	for i := 0; i < 40; i++ {
+		if _, alive := running(l, name); !alive {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	_ = os.Remove(l.PIDFile(name))
+	return true, nil
+}
+
+// run executes a short-lived CLI command and returns its combined output; the
+// error includes the output so failures name their cause.
+func run(env []string, dir, bin string, args ...string) ([]byte, error) {
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Dir = dir
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	cmd.Stderr = &out
+	err := cmd.Run()
+	if err != nil {
+		return out.Bytes(), fmt.Errorf("%s %s: %w\n%s", filepath.Base(bin), strings.Join(redact(args), " "), err, tail(out.String(), 2000))
+	}
+	return out.Bytes(), nil
+}
+
+// redact hides enrollment secrets in URLs like https://user:secret@host.
+func redact(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if i > 0 && ((args[i-1] == "-b" && strings.Contains(a, ":")) || args[i-1] == "--id.secret" || args[i-1] == "--secret") {
+			out[i] = "***"
+			continue
+		}
+		if at := strings.Index(a, "@"); at > 0 && strings.HasPrefix(a, "https://") {
+			if colon := strings.Index(a[len("https://"):at], ":"); colon >= 0 {
+				a = a[:len("https://")+colon] + ":***" + a[at:]
+			}
+		}
+		out[i] = a
+	}
+	return out
+}
+
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return "…" + s[len(s)-n:]
+}
