@@ -95,6 +95,9 @@ func (n *Network) procNames() []string {
 // Down stops every process this tool started (by recorded PID only) and keeps
 // all identities and ledgers.
 func (n *Network) Down() error {
+	if err := n.StopGateway(); err != nil {
+		return err
+	}
 	names := n.procNames()
 	// Stop in reverse dependency order: chaincode servers, peers, orderers, CAs.
 	groups := [][]string{}

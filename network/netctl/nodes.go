@@ -207,3 +207,30 @@ func (n *Network) ordererArgs() []string {
 }
 
 func describe(o Org, nd Node) string { return fmt.Sprintf("%s (%s)", nodeID(o, nd), o.MSPID) }
+
+// CLIEnv is the environment for Fabric's peer CLI acting as the given user of
+// an org ("admin" or a user name from the topology) against the org's first
+// peer. Tests and operators use it with `peer chaincode query|invoke`.
+func (n *Network) CLIEnv(org, user string) ([]string, error) {
+	o, ok := n.T.Org(org)
+	if !ok || len(o.Peers) == 0 {
+		return nil, fmt.Errorf("no peer org %q", org)
+	}
+	// The later assignment wins in exec's environment.
+	return append(n.peerEnv(o, o.Peers[0]), "CORE_PEER_MSPCONFIGPATH="+n.L.UserMSP(o.Name, user)), nil
+}
+
+// OrdererFlags are the peer CLI flags to reach the ordering service over TLS.
+func (n *Network) OrdererFlags() []string { return n.ordererArgs() }
+
+// PeerFlags are the peer CLI --peerAddresses/--tlsRootCertFiles flags for the
+// named orgs' first peers.
+func (n *Network) PeerFlags(orgs ...string) []string {
+	var out []string
+	for _, name := range orgs {
+		if o, ok := n.T.Org(name); ok && len(o.Peers) > 0 {
+			out = append(out, "--peerAddresses", n.T.Addr(o.Peers[0].Offset+portListen), "--tlsRootCertFiles", n.L.CACert(o.Name))
+		}
+	}
+	return out
+}

@@ -28,8 +28,10 @@ const usage = `usage: govnet COMMAND
   deploy      rebuild the chaincode; upgrade the definition (next sequence) if it changed
   logs NODE   follow a node's log (e.g. peer0.market, orderer1, ca.tax, cc.notary)
   stop NODE   stop one node (e.g. to test crash tolerance); 'up' restarts it
+  gateway start|stop  build and start the HTTP gateway (waits for /readyz), or stop it
 Environment: GOVCHAIN_ROOT (repo root, default .), GOVCHAIN_DATA (default ROOT/data),
-GOVCHAIN_BIN (default ROOT/bin), GOVCHAIN_BASE_PORT, GOVCHAIN_HOST, GOVCHAIN_DOMAIN.`
+GOVCHAIN_BIN (default ROOT/bin), GOVCHAIN_BASE_PORT, GOVCHAIN_HOST, GOVCHAIN_DOMAIN,
+GOVCHAIN_GATEWAY_ADDR (default 127.0.0.1:8080).`
 
 func main() {
 	if len(os.Args) >= 3 && os.Args[1] == "ccaas-builder" {
@@ -123,6 +125,18 @@ func runCmd(log *slog.Logger, cmd string, args []string) error {
 		c := exec.CommandContext(ctx, "tail", "-n", "200", "-F", f)
 		c.Stdout, c.Stderr = os.Stdout, os.Stderr
 		_ = c.Run()
+		return nil
+	case "gateway":
+		if len(args) != 1 || (args[0] != "start" && args[0] != "stop") {
+			return fmt.Errorf("usage: gateway start|stop")
+		}
+		if args[0] == "stop" {
+			return n.StopGateway()
+		}
+		if err := n.StartGateway(ctx); err != nil {
+			return err
+		}
+		fmt.Printf("gateway ready: http://%s/api/v1 (docs: http://%s/docs)\n", netctl.GatewayListen(), netctl.GatewayListen())
 		return nil
 	case "stop":
 		if len(args) != 1 {

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# `make up`: network (CAs, orderers, peers, chaincode) and the HTTP gateway.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+start=$(date +%s)
+scripts/network.sh up
+scripts/network.sh gateway start
+addr="${GOVCHAIN_GATEWAY_ADDR:-127.0.0.1:8080}"
+cat <<MSG
+
+govchain is up ($(( $(date +%s) - start )) s).
+  API:       http://$addr/api/v1      (docs: http://$addr/docs, OpenAPI: http://$addr/openapi.json)
+  API keys:  ${GOVCHAIN_DATA:-$ROOT/data}/keys.env   (source it: . data/keys.env; then curl -H "X-API-Key: \$GOVCHAIN_KEY_MARKET_REGISTRAR" …)
+  Status:    scripts/network.sh status
+  Logs:      ${GOVCHAIN_DATA:-$ROOT/data}/logs/<node>.log   (scripts/network.sh logs peer0.market)
+  Stop:      make down      (keeps all data; make clean deletes it)
+MSG
