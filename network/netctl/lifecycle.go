@@ -205,6 +205,13 @@ func (n *Network) peerHeight(o Org, nd Node) (int64, error) {
 // metricHeight reads ledger_blockchain_height for the channel from a node's
 // Prometheus endpoint.
 func (n *Network) metricHeight(opsAddr string, node TLSFiles) (int64, error) {
+	v, err := n.metric(opsAddr, node, `ledger_blockchain_height{channel="`+n.T.Channel+`"}`)
+	return int64(v), err
+}
+
+// metric reads one sample (name with labels, exactly as exposed) from a node's
+// operations endpoint, authenticating with the node's own TLS certificate.
+func (n *Network) metric(opsAddr string, node TLSFiles, sample string) (float64, error) {
 	c, err := tlsClient(node.CA, node)
 	if err != nil {
 		return 0, err
@@ -214,26 +221,46 @@ func (n *Network) metricHeight(opsAddr string, node TLSFiles) (int64, error) {
 		return 0, err
 	}
 	defer resp.Body.Close()
-	want := `ledger_blockchain_height{channel="` + n.T.Channel + `"}`
 	sc := bufio.NewScanner(io.LimitReader(resp.Body, 8<<20))
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
 	for sc.Scan() {
 		line := sc.Text()
-		if strings.HasPrefix(line, want) {
+		if strings.HasPrefix(line, sample+" ") {
 			f := strings.Fields(line)
-			v, err := strconv.ParseFloat(f[len(f)-1], 64)
-			if err != nil {
-				return 0, err
-			}
-			return int64(v), nil
+			return strconv.ParseFloat(f[len(f)-1], 64)
 		}
 	}
-	return 0, fmt.Errorf("no %s metric", want)
+	return 0, fmt.Errorf("no %s metric at %s", sample, opsAddr)
+}
+
+// RaftLeader returns the name of the orderer that currently leads the
+// channel's Raft cluster.
+func (n *Network) RaftLeader() (string, error) {
+	o := n.T.OrdererOrg()
+	for _, nd := range o.Orderers {
+		v, err := n.metric(n.T.Addr(nd.Offset+portOps), n.L.NodeTLS(o.Name, nd.Name),
+			`consensus_etcdraft_is_leader{channel="`+n.T.Channel+`"}`)
+		if err == nil && v == 1 {
+			return nodeID(o, nd), nil
+		}
+	}
+	return "", fmt.Errorf("no orderer reports itself Raft leader of %s", n.T.Channel)
+}
+
+// Heights returns the block height of every running peer and orderer.
+func (n *Network) Heights() map[string]int64 {
+	out := map[string]int64{}
+	for _, r := range n.Status() {
+		if r.Running && r.Height >= 0 {
+			out[r.Name] = r.Height
+		}
+	}
+	return out
 }
 
 // StopNode stops one node of the network by its recorded PID.
 func (n *Network) StopNode(name string) error {
-	for _, nm := range n.procNames() {
+	for _, nm := range append(n.procNames(), GatewayName) {
 		if nm == name {
 			stopped, err := stop(n.L, name, 10*time.Second)
 			if err == nil && !stopped {
