@@ -23,8 +23,8 @@ func invoiceBody(number, seller string, chairs int64) map[string]any {
 	tax := amount * 1300 / 10000 // 13 % of a multiple of 100 fen: exact
 	return map[string]any{
 		"number": number, "seller_uscc": seller, "buyer_name": "Xiamen City Library",
-		"issued_on": "2026-11-27",
-		"items": []map[string]any{{"description": "office chair", "quantity": chairs, "unit_price_fen": 35000, "tax_rate_bp": 1300}},
+		"issued_on":        "2026-11-27",
+		"items":            []map[string]any{{"description": "office chair", "quantity": chairs, "unit_price_fen": 35000, "tax_rate_bp": 1300}},
 		"total_amount_fen": amount, "total_tax_fen": tax, "total_fen": amount + tax,
 	}
 }
