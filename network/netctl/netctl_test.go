@@ -1,0 +1,231 @@
+package netctl
+
+import (
+	"encoding/json"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+)
+
+func repoTopology(t *testing.T) *Topology {
+	t.Helper()
+	tp, err := LoadTopology(filepath.Join("..", "network.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tp
+}
+
+func TestTopologyFile(t *testing.T) {
+	tp := repoTopology(t)
+	if got := len(tp.PeerOrgs()); got != 4 {
+		t.Fatalf("want 4 agency orgs, got %d", got)
+	}
+	if got := len(tp.OrdererOrg().Orderers); got != 3 {
+		t.Fatalf("want 3 Raft orderers, got %d", got)
+	}
+	roles := map[string]bool{}
+	for _, o := range tp.PeerOrgs() {
+		for _, u := range o.Users {
+			roles[o.MSPID+"/"+u.Role] = true
+		}
+	}
+	for _, want := range []string{"MarketMSP/registrar", "TaxMSP/invoice-issuer", "NotaryMSP/notary", "AuditMSP/auditor", "MarketMSP/finance", "TaxMSP/depositor"} {
+		if !roles[want] {
+			t.Errorf("topology lacks %s", want)
+		}
+	}
+	if !strings.Contains(tp.Chaincode.EndorsementPolicy, "OutOf(2") || strings.Contains(tp.Chaincode.EndorsementPolicy, "AuditMSP") {
+		t.Errorf("endorsement policy must need two agencies and exclude the audit office: %s", tp.Chaincode.EndorsementPolicy)
+	}
+}
+
+func TestTopologyOverridesAndValidation(t *testing.T) {
+	t.Setenv("GOVCHAIN_BASE_PORT", "20000")
+	t.Setenv("GOVCHAIN_HOST", "127.0.0.2")
+	tp := repoTopology(t)
+	if tp.Addr(100) != "127.0.0.2:20100" {
+		t.Fatalf("overrides not applied: %s", tp.Addr(100))
+	}
+	t.Setenv("GOVCHAIN_BASE_PORT", "abc")
+	if _, err := LoadTopology(filepath.Join("..", "network.yaml")); err == nil || !strings.Contains(err.Error(), "GOVCHAIN_BASE_PORT") {
+		t.Fatalf("want an error naming GOVCHAIN_BASE_PORT, got %v", err)
+	}
+
+	base := func() Topology {
+		return Topology{BasePort: 7000, Host: "127.0.0.1", Domain: "d", Channel: "c", Chaincode: Chaincode{Name: "cc"},
+			Ordering: Ordering{BatchTimeout: "100ms"},
+			Orgs: []Org{
+				{Name: "o", MSPID: "OMSP", CAOffset: 40, Orderers: []Node{{Name: "orderer0", Offset: 10}}},
+				{Name: "p", MSPID: "PMSP", CAOffset: 50, Peers: []Node{{Name: "peer0", Offset: 100}}, ChaincodeOffset: 105},
+			}}
+	}
+	cases := []struct {
+		name string
+		mut  func(*Topology)
+		want string
+	}{
+		{"valid", func(*Topology) {}, ""},
+		{"port collision", func(tp *Topology) { tp.Orgs[1].ChaincodeOffset = 10 }, "port offset 10"},
+		{"bad batch timeout", func(tp *Topology) { tp.Ordering.BatchTimeout = "soon" }, "batch_timeout"},
+		{"base port too low", func(tp *Topology) { tp.BasePort = 80 }, "base_port"},
+		{"no orderer", func(tp *Topology) { tp.Orgs = tp.Orgs[1:] }, "at least one orderer"},
+		{"org without msp", func(tp *Topology) { tp.Orgs[1].MSPID = "" }, "msp_id"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			tp := base()
+			c.mut(&tp)
+			err := tp.validate()
+			if c.want == "" && err != nil {
+				t.Fatalf("unexpected error %v", err)
+			}
+			if c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)) {
+				t.Fatalf("want error containing %q, got %v", c.want, err)
+			}
+		})
+	}
+}
+
+func TestEditYAMLKeepsOtherKeysAndMatchesCase(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.yaml")
+	os.WriteFile(in, []byte("# comment\npeer:\n  id: x\n  listenAddress: 0.0.0.0:7051\n  keep: yes\nvm:\n  endpoint: unix:///var/run/docker.sock\n"), 0o644)
+	out := filepath.Join(dir, "out.yaml")
+	err := editYAML(in, out, map[string]any{
+		"peer.listenaddress":  "127.0.0.1:7100",
+		"vm.endpoint":         "",
+		"chaincode.builders":  []map[string]any{{"name": "b", "path": "/x"}},
+		"peer.gossip.use":     true,
+		"operations.tls.list": []string{"a", "b"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	raw, _ := os.ReadFile(out)
+	if err := yaml.Unmarshal(raw, &got); err != nil {
+		t.Fatal(err)
+	}
+	peer := got["peer"].(map[string]any)
+	if peer["listenAddress"] != "127.0.0.1:7100" || peer["keep"] != "yes" || peer["id"] != "x" {
+		t.Fatalf("peer section wrong: %v", peer)
+	}
+	if _, dup := peer["listenaddress"]; dup {
+		t.Fatal("key matched without regard to case must not be duplicated")
+	}
+	if got["vm"].(map[string]any)["endpoint"] != "" {
+		t.Fatalf("vm.endpoint not emptied: %v", got["vm"])
+	}
+	if peer["gossip"].(map[string]any)["use"] != true {
+		t.Fatal("nested new key not created")
+	}
+	if !strings.Contains(string(raw), "# comment") {
+		t.Fatal("comments must be kept")
+	}
+}
+
+func TestPackageIsReproducibleAndHasNoSecrets(t *testing.T) {
+	n := &Network{T: repoTopology(t), L: Layout{Data: t.TempDir()}}
+	o, _ := n.T.Org("tax")
+	p1, err := n.writePackage(o, "govchain_abc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b1, _ := os.ReadFile(p1)
+	p2, _ := n.writePackage(o, "govchain_abc")
+	b2, _ := os.ReadFile(p2)
+	if string(b1) != string(b2) {
+		t.Fatal("the same package written twice differs: its package ID would change")
+	}
+	if strings.Contains(string(b1), "PRIVATE KEY") {
+		t.Fatal("a chaincode package must not carry a private key")
+	}
+}
+
+func TestBuilderSteps(t *testing.T) {
+	dir := t.TempDir()
+	src, meta, bld, rel := filepath.Join(dir, "src"), filepath.Join(dir, "meta"), filepath.Join(dir, "bld"), filepath.Join(dir, "rel")
+	os.MkdirAll(src, 0o755)
+	os.MkdirAll(meta, 0o755)
+	os.WriteFile(filepath.Join(meta, "metadata.json"), []byte(`{"type":"ccaas","label":"x"}`), 0o644)
+	os.WriteFile(filepath.Join(src, "connection.json"), []byte(`{"address":"127.0.0.1:9","dial_timeout":"10s","tls_required":true,"client_auth_required":true}`), 0o644)
+	for name, body := range map[string]string{"cert.pem": "CERT", "key.pem": "KEY", "ca.pem": "ROOT"} {
+		os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600)
+	}
+	t.Setenv("GOVCHAIN_CCAAS_CLIENT_CERT", filepath.Join(dir, "cert.pem"))
+	t.Setenv("GOVCHAIN_CCAAS_CLIENT_KEY", filepath.Join(dir, "key.pem"))
+	t.Setenv("GOVCHAIN_CCAAS_ROOT_CERT", filepath.Join(dir, "ca.pem"))
+
+	if err := RunBuilder("detect", []string{src, meta}); err != nil {
+		t.Fatalf("detect: %v", err)
+	}
+	if err := RunBuilder("build", []string{src, meta, bld}); err != nil {
+		t.Fatalf("build: %v", err)
+	}
+	if err := RunBuilder("release", []string{bld, rel}); err != nil {
+		t.Fatalf("release: %v", err)
+	}
+	var c connectionJSON
+	raw, _ := os.ReadFile(filepath.Join(rel, "chaincode", "server", "connection.json"))
+	if err := json.Unmarshal(raw, &c); err != nil {
+		t.Fatal(err)
+	}
+	if c.ClientCert != "CERT" || c.ClientKey != "KEY" || c.RootCert != "ROOT" || c.Address != "127.0.0.1:9" {
+		t.Fatalf("release did not add the peer's TLS credentials: %+v", c)
+	}
+
+	t.Run("refusals", func(t *testing.T) {
+		os.WriteFile(filepath.Join(meta, "metadata.json"), []byte(`{"type":"golang"}`), 0o644)
+		if err := RunBuilder("detect", []string{src, meta}); err == nil {
+			t.Fatal("detect must refuse a non-ccaas package")
+		}
+		os.WriteFile(filepath.Join(src, "connection.json"), []byte(`{"dial_timeout":"1s"}`), 0o644)
+		if err := RunBuilder("build", []string{src, meta, bld}); err == nil || !strings.Contains(err.Error(), "address") {
+			t.Fatalf("build must refuse a connection.json without address: %v", err)
+		}
+		t.Setenv("GOVCHAIN_CCAAS_CLIENT_KEY", "")
+		os.WriteFile(filepath.Join(bld, "connection.json"), []byte(`{"address":"a:1","tls_required":true,"client_auth_required":true}`), 0o644)
+		if err := RunBuilder("release", []string{bld, rel}); err == nil || !strings.Contains(err.Error(), "GOVCHAIN_CCAAS_CLIENT_KEY") {
+			t.Fatalf("release must name the missing variable: %v", err)
+		}
+	})
+}
+
+func TestPortInUseIsNamed(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	port := ln.Addr().(*net.TCPAddr).Port
+	err = portFree("127.0.0.1", port)
+	if err == nil || !strings.Contains(err.Error(), "already in use") || !strings.Contains(err.Error(), ln.Addr().String()[strings.LastIndex(ln.Addr().String(), ":")+1:]) {
+		t.Fatalf("want an error naming port %d, got %v", port, err)
+	}
+	l := Layout{Root: t.TempDir(), Data: t.TempDir(), Bin: "/bin"}
+	_, err = start(l, "127.0.0.1", Proc{Name: "x", Bin: "/bin/true", Ports: []int{port}})
+	if err == nil || !strings.Contains(err.Error(), "x:") {
+		t.Fatalf("start must refuse and name the node: %v", err)
+	}
+}
+
+func TestRedactHidesSecrets(t *testing.T) {
+	got := strings.Join(redact([]string{"enroll", "-u", "https://user:s3cret@127.0.0.1:7050", "--id.secret", "abc", "-b", "admin:pw", "-b", "genesis.block"}), " ")
+	if strings.Contains(got, "s3cret") || strings.Contains(got, "abc") || strings.Contains(got, "admin:pw") {
+		t.Fatalf("secret leaked: %s", got)
+	}
+	if !strings.Contains(got, "genesis.block") {
+		t.Fatalf("non-secret redacted: %s", got)
+	}
+}
+
+func TestKeyVar(t *testing.T) {
+	if got := keyVar("tax", "invoice-issuer"); got != "GOVCHAIN_KEY_TAX_INVOICE_ISSUER" {
+		t.Fatal(got)
+	}
+}
