@@ -1,0 +1,183 @@
+package contracts
+
+import (
+	"github.com/govchain/govchain/internal/domain"
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+)
+
+// Register records a new business (ACTIVE) and returns it.
+func (c *BusinessContract) Register(ctx contractapi.TransactionContextInterface, request string) (string, error) {
+	var req domain.RegisterBusinessRequest
+	if err := domain.DecodeJSON("request", []byte(request), &req); err != nil {
+		return "", err
+	}
+	if err := req.Validate(); err != nil {
+		return "", err
+	}
+	a, err := actorOf(ctx)
+	if err != nil {
+		return "", err
+	}
+	stub := ctx.GetStub()
+	var existing domain.Business
+	found, err := readJSON(stub, businessKey(req.USCC), &existing)
+	if err != nil {
+		return "", err
+	}
+	if found {
+		return "", domain.Errorf(domain.CodeConflict, "business %s is already registered (%s, status %s)", req.USCC, existing.Name, existing.Status)
+	}
+	b := domain.NewBusiness(req, a)
+	state, err := createRecord(stub, businessKey(b.USCC), b, a.Org)
+	if err != nil {
+		return "", err
+	}
+	if err := putBusinessIndexes(stub, &b); err != nil {
+		return "", err
+	}
+	if err := emit(stub, domain.EventBusinessRegistered, domain.ContractBusiness, b.USCC, state); err != nil {
+		return "", err
+	}
+	return string(state), nil
+}
+
+// Amend changes some of a business's registered particulars and returns the business.
+func (c *BusinessContract) Amend(ctx contractapi.TransactionContextInterface, uscc string, request string) (string, error) {
+	if err := domain.ValidateUSCCFormat("uscc", uscc); err != nil {
+		return "", err
+	}
+	var req domain.AmendBusinessRequest
+	if err := domain.DecodeJSON("request", []byte(request), &req); err != nil {
+		return "", err
+	}
+	if err := req.Validate(); err != nil {
+		return "", err
+	}
+	a, err := actorOf(ctx)
+	if err != nil {
+		return "", err
+	}
+	stub := ctx.GetStub()
+	b, err := loadBusiness(ctx, uscc)
+	if err != nil {
+		return "", err
+	}
+	oldName := b.Name
+	if err := domain.ApplyAmendment(&b, req, a); err != nil {
+		return "", err
+	}
+	state, err := writeJSON(stub, businessKey(uscc), b)
+	if err != nil {
+		return "", err
+	}
+	if err := moveBusinessIndexes(stub, oldName, b.Status, &b); err != nil {
+		return "", err
+	}
+	if err := emit(stub, domain.EventBusinessAmended, domain.ContractBusiness, uscc, state); err != nil {
+		return "", err
+	}
+	return string(state), nil
+}
+
+// ChangeStatus moves a business along its status machine and returns it.
+func (c *BusinessContract) ChangeStatus(ctx contractapi.TransactionContextInterface, uscc string, status string, reason string) (string, error) {
+	if err := domain.ValidateUSCCFormat("uscc", uscc); err != nil {
+		return "", err
+	}
+	if err := domain.ValidateStatusChange(status, reason); err != nil {
+		return "", err
+	}
+	a, err := actorOf(ctx)
+	if err != nil {
+		return "", err
+	}
+	stub := ctx.GetStub()
+	b, err := loadBusiness(ctx, uscc)
+	if err != nil {
+		return "", err
+	}
+	oldStatus := b.Status
+	if err := domain.ChangeBusinessStatus(&b, status, reason, a); err != nil {
+		return "", err
+	}
+	state, err := writeJSON(stub, businessKey(uscc), b)
+	if err != nil {
+		return "", err
+	}
+	if err := moveBusinessIndexes(stub, b.Name, oldStatus, &b); err != nil {
+		return "", err
+	}
+	if err := emit(stub, domain.EventBusinessStatusChanged, domain.ContractBusiness, uscc, state); err != nil {
+		return "", err
+	}
+	return string(state), nil
+}
+
+// Get returns a business.
+func (c *BusinessContract) Get(ctx contractapi.TransactionContextInterface, uscc string) (string, error) {
+	if err := domain.ValidateUSCCFormat("uscc", uscc); err != nil {
+		return "", err
+	}
+	b, err := readRaw(ctx.GetStub(), businessKey(uscc))
+	if err != nil {
+		return "", err
+	}
+	if b == nil {
+		return "", notRegistered(uscc)
+	}
+	return string(b), nil
+}
+
+// List returns one page of businesses ordered by name, optionally only those in status
+// and/or whose name starts with namePrefix.
+func (c *BusinessContract) List(ctx contractapi.TransactionContextInterface, status string, namePrefix string, pageSize int32, bookmark string) (string, error) {
+	prefix := bizNameIndex
+	if status != "" {
+		if !domain.IsBusinessStatus(status) {
+			return "", domain.Errorf(domain.CodeInvalid, "status must be empty or one of %v, got %q", domain.BusinessStatuses(), status)
+		}
+		prefix = bizStatusPrefix(status)
+	}
+	if err := domain.ValidateNamePrefix(namePrefix); err != nil {
+		return "", err
+	}
+	stub := ctx.GetStub()
+	p, err := rangePage(stub, prefix+namePrefix, pageSize, bookmark)
+	if err != nil {
+		return "", err
+	}
+	res := domain.BusinessPage{Records: []domain.Business{}, Bookmark: p.bookmark}
+	for _, uscc := range p.values {
+		b, err := loadBusiness(ctx, string(uscc))
+		if err != nil {
+			return "", err
+		}
+		res.Records = append(res.Records, b)
+	}
+	res.Fetched = len(res.Records)
+	return toJSON(res)
+}
+
+// History returns one page of a business's versions, newest first.
+func (c *BusinessContract) History(ctx contractapi.TransactionContextInterface, uscc string, pageSize int32, bookmark string) (string, error) {
+	if err := domain.ValidateUSCCFormat("uscc", uscc); err != nil {
+		return "", err
+	}
+	return history(ctx.GetStub(), businessKey(uscc), "business "+uscc, pageSize, bookmark)
+}
+
+func loadBusiness(ctx contractapi.TransactionContextInterface, uscc string) (domain.Business, error) {
+	var b domain.Business
+	found, err := readJSON(ctx.GetStub(), businessKey(uscc), &b)
+	if err != nil {
+		return domain.Business{}, err
+	}
+	if !found {
+		return domain.Business{}, notRegistered(uscc)
+	}
+	return b, nil
+}
+
+func notRegistered(uscc string) error {
+	return domain.Errorf(domain.CodeNotFound, "business %s is not registered", uscc)
+}

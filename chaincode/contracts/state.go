@@ -1,0 +1,114 @@
+package contracts
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/govchain/govchain/internal/domain"
+	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
+)
+
+// Primary keys are simple keys (never composite), so range queries and history work.
+const (
+	businessPrefix = "biz~"
+	invoicePrefix  = "inv~"
+	evidencePrefix = "evi~"
+)
+
+func businessKey(uscc string) string  { return businessPrefix + uscc }
+func invoiceKey(number string) string { return invoicePrefix + number }
+func evidenceKey(id string) string    { return evidencePrefix + id }
+
+// readRaw returns the stored bytes of key, or nil when absent.
+func readRaw(stub shim.ChaincodeStubInterface, key string) ([]byte, error) {
+	b, err := stub.GetState(key)
+	if err != nil {
+		return nil, fmt.Errorf("read %q: %w", key, err)
+	}
+	return b, nil
+}
+
+// readJSON decodes the record at key into v; found is false when absent.
+func readJSON(stub shim.ChaincodeStubInterface, key string, v any) (found bool, err error) {
+	b, err := readRaw(stub, key)
+	if err != nil || b == nil {
+		return false, err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return false, fmt.Errorf("decode %q: %w", key, err)
+	}
+	return true, nil
+}
+
+// mustRead decodes the record at key into v, or returns NOT_FOUND with notFound as message.
+func mustRead(stub shim.ChaincodeStubInterface, key string, v any, notFound string) error {
+	found, err := readJSON(stub, key, v)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return domain.Errorf(domain.CodeNotFound, "%s", notFound)
+	}
+	return nil
+}
+
+// writeJSON stores v at key and returns the stored bytes.
+func writeJSON(stub shim.ChaincodeStubInterface, key string, v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode %q: %w", key, err)
+	}
+	if err := stub.PutState(key, b); err != nil {
+		return nil, fmt.Errorf("write %q: %w", key, err)
+	}
+	return b, nil
+}
+
+// createRecord stores a new record and sets its state-based endorsement policy.
+func createRecord(stub shim.ChaincodeStubInterface, key string, v any, owner string) ([]byte, error) {
+	b, err := writeJSON(stub, key, v)
+	if err != nil {
+		return nil, err
+	}
+	policy, err := recordPolicy(owner)
+	if err != nil {
+		return nil, err
+	}
+	if err := stub.SetStateValidationParameter(key, policy); err != nil {
+		return nil, fmt.Errorf("set endorsement policy of %q: %w", key, err)
+	}
+	return b, nil
+}
+
+// putIndex stores an index entry whose value is the indexed record's id.
+func putIndex(stub shim.ChaincodeStubInterface, key, id string) error {
+	if err := stub.PutState(key, []byte(id)); err != nil {
+		return fmt.Errorf("write index %q: %w", key, err)
+	}
+	return nil
+}
+
+func delIndex(stub shim.ChaincodeStubInterface, key string) error {
+	if err := stub.DelState(key); err != nil {
+		return fmt.Errorf("delete index %q: %w", key, err)
+	}
+	return nil
+}
+
+func toJSON(v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", err
+	}
+	return string(b), nil
+}
+
+func jsonDecode(b []byte, v any) error {
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("decode record: %w", err)
+	}
+	return nil
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
