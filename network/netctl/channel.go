@@ -236,7 +236,8 @@ func (n *Network) joinPeers(ctx context.Context) error {
 		if n.joined(key) {
 			return nil
 		}
-		out, err := run(n.peerEnv(x.o, x.nd), "", n.L.BinPath("peer"), "channel", "join", "-b", n.L.GenesisBlock())
+		// The operations endpoint can answer before the peer's gRPC listener does.
+		out, err := n.retryRaft(ctx, n.peerEnv(x.o, x.nd), "channel", "join", "-b", n.L.GenesisBlock())
 		if err != nil && !strings.Contains(string(out), "already exists") {
 			return fmt.Errorf("join %s to %s: %w", describe(x.o, x.nd), n.T.Channel, err)
 		}

@@ -58,6 +58,11 @@ func (n *Network) Up(ctx context.Context, govnetBin string) error {
 	if err := step("peers join channel", func() error { return n.joinPeers(ctx) }); err != nil {
 		return err
 	}
+	// After a join or a cold restart the cluster needs an election before it
+	// accepts transactions: `up` returns a writable network, so wait for it.
+	if err := step("raft leader elected", func() error { return n.waitRaftLeader(ctx, 60*time.Second) }); err != nil {
+		return err
+	}
 	if err := step("deploy chaincode", func() error { return n.Deploy(ctx) }); err != nil {
 		return err
 	}
@@ -245,6 +250,25 @@ func (n *Network) RaftLeader() (string, error) {
 		}
 	}
 	return "", fmt.Errorf("no orderer reports itself Raft leader of %s", n.T.Channel)
+}
+
+func (n *Network) waitRaftLeader(ctx context.Context, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		leader, err := n.RaftLeader()
+		if err == nil {
+			n.Log.Info("raft leader", "orderer", leader)
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%w after %s", err, timeout)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // Heights returns the block height of every running peer and orderer.

@@ -16,7 +16,7 @@ type gatewayConfig struct {
 	Channel    string       `yaml:"channel"`
 	Chaincode  string       `yaml:"chaincode"`
 	Peers      []peerConfig `yaml:"peers"`
-	Identities []identity   `yaml:"identities"`
+	Identities []idConfig   `yaml:"identities"`
 }
 
 type peerConfig struct {
@@ -27,7 +27,7 @@ type peerConfig struct {
 	ServerName string `yaml:"server_name"`
 }
 
-type identity struct {
+type idConfig struct {
 	Org   string `yaml:"org"`
 	Role  string `yaml:"role"`
 	MSPID string `yaml:"msp_id"`
@@ -67,13 +67,13 @@ func loadGatewayConfig(path string) (*gatewayConfig, error) {
 	return &c, nil
 }
 
-func (c *gatewayConfig) identity(org, role string) (identity, error) {
+func (c *gatewayConfig) identity(org, role string) (idConfig, error) {
 	for _, id := range c.Identities {
 		if id.Org == org && id.Role == role {
 			return id, nil
 		}
 	}
-	return identity{}, fmt.Errorf("no identity %s/%s in the gateway config", org, role)
+	return idConfig{}, fmt.Errorf("no identity %s/%s in the gateway config", org, role)
 }
 
 func (c *gatewayConfig) peer(name string) (peerConfig, error) {

@@ -29,25 +29,25 @@ const (
 
 // options are the command-line settings.
 type options struct {
-	Workloads  []string
-	Clients    []int
-	Rates      []float64 // fixed-rate mode when set: one run per rate
-	MaxFlight  int       // fixed-rate mode: most transactions in flight
-	Duration   time.Duration
-	Warmup     time.Duration
-	Timeout    time.Duration
-	Path       string
-	JSON       bool
-	Config     string
-	Keys       string
-	API        string
-	PIDDir     string
-	Mix        map[string]int
-	Sellers    int
-	ReadSet    int
-	Progress   bool
-	Lines      int // most lines per invoice
-	Cooldown   time.Duration
+	Workloads []string
+	Clients   []int
+	Rates     []float64 // fixed-rate mode when set: one run per rate
+	MaxFlight int       // fixed-rate mode: most transactions in flight
+	Duration  time.Duration
+	Warmup    time.Duration
+	Timeout   time.Duration
+	Path      string
+	JSON      bool
+	Config    string
+	Keys      string
+	API       string
+	PIDDir    string
+	Mix       map[string]int
+	Sellers   int
+	ReadSet   int
+	Progress  bool
+	Lines     int // most lines per invoice
+	Cooldown  time.Duration
 }
 
 // parseIntList parses "1,8,32" (each > 0).

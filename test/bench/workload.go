@@ -208,15 +208,19 @@ func writeOp(kind, contract, function string, body []byte, path string) Op {
 		Args: []string{string(body)}, Method: http.MethodPost, Path: path, Body: body}
 }
 
-// RegisterOp registers a new business.
-func (g *Generator) RegisterOp() Op {
-	return writeOp(opRegister, domain.ContractBusiness, "Register", mustJSON(g.RegisterRequest()), "/businesses")
+func registerOp(r domain.RegisterBusinessRequest) Op {
+	return writeOp(opRegister, domain.ContractBusiness, "Register", mustJSON(r), "/businesses")
 }
 
-// InvoiceOp issues an invoice for one of the sellers.
-func (g *Generator) InvoiceOp() Op {
-	return writeOp(opInvoice, domain.ContractInvoice, "Issue", mustJSON(g.InvoiceRequest(pick(g.sellers))), "/invoices")
+func invoiceOp(r domain.IssueInvoiceRequest) Op {
+	return writeOp(opInvoice, domain.ContractInvoice, "Issue", mustJSON(r), "/invoices")
 }
+
+// RegisterOp registers a new business.
+func (g *Generator) RegisterOp() Op { return registerOp(g.RegisterRequest()) }
+
+// InvoiceOp issues an invoice for one of the sellers.
+func (g *Generator) InvoiceOp() Op { return invoiceOp(g.InvoiceRequest(pick(g.sellers))) }
 
 // EvidenceOp deposits a new digest.
 func (g *Generator) EvidenceOp() Op {
