@@ -36,7 +36,7 @@ func NewBusinessContract() *BusinessContract {
 
 // GetEvaluateTransactions lists the read-only transactions (from the access table).
 func (c *BusinessContract) GetEvaluateTransactions() []string {
-	return evaluateTransactions(domain.ContractBusiness)
+	return domain.EvaluateTransactions(domain.ContractBusiness)
 }
 
 // InvoiceContract is the e-invoice ledger ("invoice").
@@ -51,7 +51,7 @@ func NewInvoiceContract() *InvoiceContract {
 
 // GetEvaluateTransactions lists the read-only transactions (from the access table).
 func (c *InvoiceContract) GetEvaluateTransactions() []string {
-	return evaluateTransactions(domain.ContractInvoice)
+	return domain.EvaluateTransactions(domain.ContractInvoice)
 }
 
 // EvidenceContract is the evidence deposition service ("evidence").
@@ -66,5 +66,5 @@ func NewEvidenceContract() *EvidenceContract {
 
 // GetEvaluateTransactions lists the read-only transactions (from the access table).
 func (c *EvidenceContract) GetEvaluateTransactions() []string {
-	return evaluateTransactions(domain.ContractEvidence)
+	return domain.EvaluateTransactions(domain.ContractEvidence)
 }
