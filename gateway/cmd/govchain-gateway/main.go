@@ -1,0 +1,174 @@
+// Command govchain-gateway serves the govchain REST API over the Fabric network.
+//
+//	govchain-gateway -config data/gateway.yaml
+//	govchain-gateway -config data/gateway.yaml -check   # validate the configuration and exit
+//
+// The configuration file (YAML) is described in gateway/internal/config; relative paths in
+// it are relative to the file's directory. Environment variables GOVCHAIN_GATEWAY_* override
+// some keys (see -help).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/govchain/govchain/gateway/internal/config"
+	"github.com/govchain/govchain/gateway/internal/fabric"
+	"github.com/govchain/govchain/gateway/internal/httpapi"
+	"github.com/govchain/govchain/gateway/internal/idempotency"
+	"github.com/govchain/govchain/gateway/internal/metrics"
+	"github.com/govchain/govchain/gateway/internal/txstore"
+	bolt "go.etcd.io/bbolt"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "govchain-gateway:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	defaultConfig := "data/gateway.yaml"
+	if v := os.Getenv("GOVCHAIN_GATEWAY_CONFIG"); v != "" {
+		defaultConfig = v
+	}
+	configPath := flag.String("config", defaultConfig, "configuration file (YAML); env GOVCHAIN_GATEWAY_CONFIG")
+	check := flag.Bool("check", false, "validate the configuration (files included) and exit")
+	flag.Usage = func() {
+		fmt.Fprintf(flag.CommandLine.Output(), "Usage: govchain-gateway [-config file] [-check]\n\n")
+		flag.PrintDefaults()
+		fmt.Fprintf(flag.CommandLine.Output(), "\nEnvironment overrides:\n  %s\n", strings.Join(config.EnvOverrides, "\n  "))
+	}
+	flag.Parse()
+
+	cfg, err := config.Load(*configPath, os.LookupEnv)
+	if err != nil {
+		return err
+	}
+	if *check {
+		fmt.Printf("config %s: OK (%d peers, %d identities, %d API keys; listen %s; data %s)\n",
+			*configPath, len(cfg.Peers), len(cfg.Identities), len(cfg.APIKeys), cfg.Listen, cfg.DBPath())
+		return nil
+	}
+	level, _ := config.ParseLogLevel(cfg.LogLevel)
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	slog.SetDefault(log)
+
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return fmt.Errorf("data_dir: %w", err)
+	}
+	db, err := bolt.Open(cfg.DBPath(), 0o600, &bolt.Options{Timeout: 2 * time.Second})
+	if err != nil {
+		return fmt.Errorf("open %s (is another gateway using it?): %w", cfg.DBPath(), err)
+	}
+	defer db.Close()
+	txs, err := txstore.New(db)
+	if err != nil {
+		return err
+	}
+	idem, err := idempotency.New(db, cfg.IdempotencyTTL)
+	if err != nil {
+		return err
+	}
+
+	m := metrics.New()
+	l, err := fabric.New(cfg, txs, fabric.WithLogger(log), fabric.WithObserver(m))
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	if err := l.Start(cfg.IdempotencyTTL); err != nil {
+		return err
+	}
+
+	api := httpapi.New(httpapi.Config{
+		Ledger:         l,
+		Idempotency:    idem,
+		Keys:           principals(cfg),
+		Metrics:        m,
+		Logger:         log,
+		MaxJSONBytes:   cfg.Limits.MaxJSONBytes,
+		MaxUploadBytes: cfg.Limits.MaxUploadBytes,
+		RequestTimeout: cfg.Timeouts.Request,
+		CORSOrigins:    cfg.CORSOrigins,
+	})
+	srv := &http.Server{
+		Addr:              cfg.Listen,
+		Handler:           api.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       cfg.Timeouts.Request,
+		WriteTimeout:      cfg.Timeouts.WriteDeadline + 30*time.Second, // event streams extend their own
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	srv.RegisterOnShutdown(api.CloseStreams)
+
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", cfg.Listen, err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go janitor(ctx, log, idem)
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	log.Info("gateway listening", "listen", ln.Addr().String(), "channel", cfg.Channel, "chaincode", cfg.Chaincode,
+		"peers", len(cfg.Peers), "identities", len(cfg.Identities), "api_keys", len(cfg.APIKeys))
+
+	select {
+	case err := <-serveErr:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests", "timeout", cfg.Timeouts.Shutdown.String())
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.Timeouts.Shutdown)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Warn("shutdown did not finish every request", "error", err)
+	}
+	if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// principals maps every API key hash to its org, role and MSP.
+func principals(cfg *config.Config) map[string]httpapi.Principal {
+	out := make(map[string]httpapi.Principal, len(cfg.APIKeys))
+	for _, k := range cfg.APIKeys {
+		id, _ := cfg.Identity(k.Org, k.Role) // validated at load
+		out[strings.ToLower(k.SHA256)] = httpapi.Principal{Org: k.Org, Role: k.Role, MSPID: id.MSPID, KeyHash: k.SHA256}
+	}
+	return out
+}
+
+// janitor forgets expired idempotency keys every hour.
+func janitor(ctx context.Context, log *slog.Logger, idem *idempotency.Store) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := idem.DeleteExpired(); err != nil {
+			log.Warn("cannot delete expired idempotency keys", "error", err)
+		} else if n > 0 {
+			log.Info("deleted expired idempotency keys", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,180 @@
+package config_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/govchain/govchain/gateway/internal/config"
+	"github.com/govchain/govchain/gateway/internal/testpki"
+	"github.com/stretchr/testify/require"
+)
+
+const keyHash = "3f5a0000000000000000000000000000000000000000000000000000000000aa"
+
+// fixture writes a TLS CA, one identity and a config referring to them with relative paths,
+// and returns the config path. edit changes the YAML text before it is written.
+func fixture(t *testing.T, edit func(string) string) string {
+	t.Helper()
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "conf")
+	orgs := filepath.Join(dir, "orgs")
+	require.NoError(t, os.MkdirAll(conf, 0o700))
+	require.NoError(t, os.MkdirAll(orgs, 0o700))
+	testpki.Write(t, orgs, "tlsca", "tlsca.market", "market")
+	testpki.Write(t, orgs, "registrar", "registrar", "market")
+	testpki.Write(t, orgs, "other", "other", "market")
+	y := `listen: 127.0.0.1:8080
+channel: govchannel
+chaincode: govchain
+data_dir: ../data/gateway
+log_level: info
+timeouts: {evaluate: 5s, endorse: 15s, submit: 10s, commit_status: 30s, request: 60s, write_deadline: 90s}
+limits: {max_json_bytes: 1048576, max_upload_bytes: 33554432}
+cors_origins: []
+peers:
+  - name: peer0.market
+    msp_id: MarketMSP
+    endpoint: 127.0.0.1:7051
+    tls_ca_cert: ../orgs/tlsca-cert.pem
+    server_name: peer0.market.govchain.local
+identities:
+  - org: market
+    role: registrar
+    msp_id: MarketMSP
+    cert: ../orgs/registrar-cert.pem
+    key: ../orgs/registrar-key.pem
+    peer: peer0.market
+api_keys:
+  - sha256: ` + keyHash + `
+    org: market
+    role: registrar
+`
+	if edit != nil {
+		y = edit(y)
+	}
+	path := filepath.Join(conf, "gateway.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(y), 0o600))
+	return path
+}
+
+func noEnv(string) (string, bool) { return "", false }
+
+func TestLoad(t *testing.T) {
+	t.Run("a valid file loads, with paths relative to its directory", func(t *testing.T) {
+		path := fixture(t, nil)
+		cfg, err := config.Load(path, noEnv)
+		require.NoError(t, err)
+		root := filepath.Dir(filepath.Dir(path))
+		require.Equal(t, filepath.Join(root, "data", "gateway"), cfg.DataDir)
+		require.Equal(t, filepath.Join(root, "orgs", "tlsca-cert.pem"), cfg.Peers[0].TLSCACert)
+		require.Equal(t, filepath.Join(root, "orgs", "registrar-key.pem"), cfg.Identities[0].Key)
+		require.Equal(t, 15*time.Second, cfg.Timeouts.Endorse)
+		require.Equal(t, filepath.Join(root, "data", "gateway", "gateway.db"), cfg.DBPath())
+	})
+
+	t.Run("optional keys get their defaults", func(t *testing.T) {
+		path := fixture(t, func(y string) string {
+			y = strings.Replace(y, "timeouts: {evaluate: 5s, endorse: 15s, submit: 10s, commit_status: 30s, request: 60s, write_deadline: 90s}\n", "", 1)
+			y = strings.Replace(y, "limits: {max_json_bytes: 1048576, max_upload_bytes: 33554432}\n", "", 1)
+			return strings.Replace(y, "listen: 127.0.0.1:8080\n", "", 1)
+		})
+		cfg, err := config.Load(path, noEnv)
+		require.NoError(t, err)
+		require.Equal(t, config.DefaultListen, cfg.Listen)
+		require.Equal(t, config.DefaultCommitStatus, cfg.Timeouts.CommitStatus)
+		require.Equal(t, config.DefaultPendingDeadline, cfg.Timeouts.PendingDeadline)
+		require.Equal(t, cfg.Timeouts.WriteDeadline+10*time.Second, cfg.Timeouts.Shutdown)
+		require.Equal(t, int64(config.DefaultMaxJSONBytes), cfg.Limits.MaxJSONBytes)
+		require.Equal(t, int64(config.DefaultMaxUploadBytes), cfg.Limits.MaxUploadBytes)
+		require.Equal(t, config.DefaultRetryAttempts, cfg.Retry.MaxAttempts)
+		require.Equal(t, config.DefaultIdempotencyTTL, cfg.IdempotencyTTL)
+	})
+
+	t.Run("environment overrides win", func(t *testing.T) {
+		path := fixture(t, nil)
+		env := map[string]string{
+			"GOVCHAIN_GATEWAY_LISTEN":         "0.0.0.0:9090",
+			"GOVCHAIN_GATEWAY_DATA_DIR":       "/var/lib/govchain",
+			"GOVCHAIN_GATEWAY_LOG_LEVEL":      "debug",
+			"GOVCHAIN_GATEWAY_CORS_ORIGINS":   "https://a.example, https://b.example",
+			"GOVCHAIN_GATEWAY_MAX_JSON_BYTES": "2048",
+			"GOVCHAIN_GATEWAY_WRITE_DEADLINE": "120s",
+		}
+		cfg, err := config.Load(path, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+		require.NoError(t, err)
+		require.Equal(t, "0.0.0.0:9090", cfg.Listen)
+		require.Equal(t, "/var/lib/govchain", cfg.DataDir)
+		require.Equal(t, "debug", cfg.LogLevel)
+		require.Equal(t, []string{"https://a.example", "https://b.example"}, cfg.CORSOrigins)
+		require.Equal(t, int64(2048), cfg.Limits.MaxJSONBytes)
+		require.Equal(t, 120*time.Second, cfg.Timeouts.WriteDeadline)
+	})
+
+	t.Run("a bad environment value is named", func(t *testing.T) {
+		path := fixture(t, nil)
+		_, err := config.Load(path, func(k string) (string, bool) {
+			return "lots", k == "GOVCHAIN_GATEWAY_MAX_UPLOAD_BYTES"
+		})
+		require.ErrorContains(t, err, "GOVCHAIN_GATEWAY_MAX_UPLOAD_BYTES")
+	})
+
+	t.Run("a missing file is reported", func(t *testing.T) {
+		_, err := config.Load(filepath.Join(t.TempDir(), "nope.yaml"), noEnv)
+		require.ErrorContains(t, err, "read config")
+	})
+}
+
+func TestValidate(t *testing.T) {
+	cases := []struct {
+		name string
+		edit func(string) string
+		want []string // every fragment must appear in the error
+	}{
+		{"unknown key (typo)", func(y string) string { return strings.Replace(y, "channel:", "chanel:", 1) }, []string{"chanel"}},
+		{"bad listen", func(y string) string { return strings.Replace(y, "listen: 127.0.0.1:8080", "listen: nowhere", 1) }, []string{`listen "nowhere"`}},
+		{"bad log level", func(y string) string { return strings.Replace(y, "log_level: info", "log_level: loud", 1) }, []string{"log_level"}},
+		{"negative timeout", func(y string) string { return strings.Replace(y, "evaluate: 5s", "evaluate: -5s", 1) }, []string{"timeouts.evaluate"}},
+		{"write deadline shorter than endorse+submit", func(y string) string { return strings.Replace(y, "write_deadline: 90s", "write_deadline: 20s", 1) }, []string{"timeouts.write_deadline"}},
+		{"api key hash not hex", func(y string) string { return strings.Replace(y, keyHash, "my-secret-key", 1) }, []string{"api_keys[0]", "64 hex"}},
+		{"api key names an unknown identity", func(y string) string {
+			return strings.Replace(y, "  - sha256: "+keyHash+"\n    org: market\n    role: registrar", "  - sha256: "+keyHash+"\n    org: tax\n    role: finance", 1)
+		}, []string{"api_keys[0] (sha256 3f5a0000…, tax/finance)", `no identity for org "tax" role "finance"`}},
+		{"identity names an unknown peer", func(y string) string { return strings.Replace(y, "    peer: peer0.market", "    peer: peer9", 1) }, []string{"identities[0] (market/registrar)", `peer "peer9"`}},
+		{"identity with unknown org and role", func(y string) string {
+			return strings.Replace(y, "  - org: market\n    role: registrar\n    msp_id", "  - org: mars\n    role: king\n    msp_id", 1)
+		}, []string{`org "mars"`, `role "king"`}},
+		{"missing certificate file", func(y string) string { return strings.Replace(y, "registrar-cert.pem", "missing.pem", 1) }, []string{"identities[0]", "cert", "missing.pem"}},
+		{"key does not match certificate", func(y string) string { return strings.Replace(y, "registrar-key.pem", "other-key.pem", 1) }, []string{"does not match the certificate"}},
+		{"missing TLS CA", func(y string) string { return strings.Replace(y, "tlsca-cert.pem", "nope.pem", 1) }, []string{"peers[0] (peer0.market)", "tls_ca_cert"}},
+		{"bad peer endpoint", func(y string) string { return strings.Replace(y, "endpoint: 127.0.0.1:7051", "endpoint: peer0", 1) }, []string{"peers[0] (peer0.market)", "endpoint"}},
+		{"bad CORS origin", func(y string) string { return strings.Replace(y, "cors_origins: []", "cors_origins: [example.com]", 1) }, []string{"cors_origins[0]"}},
+		{"retry attempts out of range", func(y string) string { return y + "retry: {max_attempts: 99}\n" }, []string{"retry.max_attempts"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := config.Load(fixture(t, c.edit), noEnv)
+			require.Error(t, err)
+			for _, w := range c.want {
+				require.ErrorContains(t, err, w)
+			}
+		})
+	}
+
+	t.Run("every problem is reported at once", func(t *testing.T) {
+		_, err := config.Load(fixture(t, func(y string) string {
+			y = strings.Replace(y, "log_level: info", "log_level: loud", 1)
+			return strings.Replace(y, "    peer: peer0.market", "    peer: peer9", 1)
+		}), noEnv)
+		require.ErrorContains(t, err, "log_level")
+		require.ErrorContains(t, err, "peer9")
+	})
+
+	t.Run("the key hash is normalised to lower case", func(t *testing.T) {
+		cfg, err := config.Load(fixture(t, func(y string) string { return strings.Replace(y, keyHash, strings.ToUpper(keyHash), 1) }), noEnv)
+		require.NoError(t, err)
+		require.Equal(t, keyHash, cfg.APIKeys[0].SHA256)
+	})
+}

@@ -1,0 +1,90 @@
+package config
+
+import (
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// EnvPrefix starts every environment override.
+const EnvPrefix = "GOVCHAIN_GATEWAY_"
+
+// EnvOverrides lists the supported environment variables and what they set. A relative
+// GOVCHAIN_GATEWAY_DATA_DIR is relative to the working directory (as a shell user expects),
+// unlike data_dir in the file, which is relative to the file's directory.
+var EnvOverrides = []string{
+	"GOVCHAIN_GATEWAY_LISTEN           listen",
+	"GOVCHAIN_GATEWAY_DATA_DIR         data_dir",
+	"GOVCHAIN_GATEWAY_LOG_LEVEL        log_level",
+	"GOVCHAIN_GATEWAY_CHANNEL          channel",
+	"GOVCHAIN_GATEWAY_CHAINCODE        chaincode",
+	"GOVCHAIN_GATEWAY_CORS_ORIGINS     cors_origins (comma-separated)",
+	"GOVCHAIN_GATEWAY_MAX_JSON_BYTES   limits.max_json_bytes",
+	"GOVCHAIN_GATEWAY_MAX_UPLOAD_BYTES limits.max_upload_bytes",
+	"GOVCHAIN_GATEWAY_REQUEST_TIMEOUT  timeouts.request",
+	"GOVCHAIN_GATEWAY_WRITE_DEADLINE   timeouts.write_deadline",
+}
+
+func (c *Config) applyEnv(lookup func(string) (string, bool)) error {
+	if lookup == nil {
+		return nil
+	}
+	get := func(name string) (string, bool) {
+		v, ok := lookup(EnvPrefix + name)
+		return strings.TrimSpace(v), ok && strings.TrimSpace(v) != ""
+	}
+	if v, ok := get("LISTEN"); ok {
+		c.Listen = v
+	}
+	if v, ok := get("DATA_DIR"); ok {
+		abs, err := filepath.Abs(v)
+		if err != nil {
+			return fmt.Errorf("%sDATA_DIR: %w", EnvPrefix, err)
+		}
+		c.DataDir = abs
+	}
+	if v, ok := get("LOG_LEVEL"); ok {
+		c.LogLevel = v
+	}
+	if v, ok := get("CHANNEL"); ok {
+		c.Channel = v
+	}
+	if v, ok := get("CHAINCODE"); ok {
+		c.Chaincode = v
+	}
+	if v, ok := get("CORS_ORIGINS"); ok {
+		c.CORSOrigins = nil
+		for _, o := range strings.Split(v, ",") {
+			if o = strings.TrimSpace(o); o != "" {
+				c.CORSOrigins = append(c.CORSOrigins, o)
+			}
+		}
+	}
+	for name, dst := range map[string]*int64{
+		"MAX_JSON_BYTES":   &c.Limits.MaxJSONBytes,
+		"MAX_UPLOAD_BYTES": &c.Limits.MaxUploadBytes,
+	} {
+		if v, ok := get(name); ok {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return fmt.Errorf("%s%s=%q: not an integer", EnvPrefix, name, v)
+			}
+			*dst = n
+		}
+	}
+	for name, dst := range map[string]*time.Duration{
+		"REQUEST_TIMEOUT": &c.Timeouts.Request,
+		"WRITE_DEADLINE":  &c.Timeouts.WriteDeadline,
+	} {
+		if v, ok := get(name); ok {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				return fmt.Errorf("%s%s=%q: not a duration (e.g. 30s)", EnvPrefix, name, v)
+			}
+			*dst = d
+		}
+	}
+	return nil
+}

@@ -1,0 +1,204 @@
+package config
+
+import (
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Orgs are the short org names API keys and identities may use.
+var Orgs = []string{"market", "tax", "notary", "audit"}
+
+// Roles are the role names API keys and identities may use.
+var Roles = []string{"registrar", "invoice-issuer", "finance", "depositor", "notary", "auditor", "admin"}
+
+// Validate checks the whole configuration and reports every problem at once, each naming
+// the offending entry. It reads the certificate and key files it refers to.
+func (c *Config) Validate() error {
+	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		add("listen %q: want host:port", c.Listen)
+	}
+	if c.Channel == "" {
+		add("channel: must not be empty")
+	}
+	if c.Chaincode == "" {
+		add("chaincode: must not be empty")
+	}
+	if c.DataDir == "" {
+		add("data_dir: must not be empty")
+	}
+	if _, err := ParseLogLevel(c.LogLevel); err != nil {
+		add("log_level: %v", err)
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{
+		{"timeouts.evaluate", c.Timeouts.Evaluate}, {"timeouts.endorse", c.Timeouts.Endorse},
+		{"timeouts.submit", c.Timeouts.Submit}, {"timeouts.commit_status", c.Timeouts.CommitStatus},
+		{"timeouts.request", c.Timeouts.Request}, {"timeouts.write_deadline", c.Timeouts.WriteDeadline},
+		{"timeouts.pending_deadline", c.Timeouts.PendingDeadline}, {"timeouts.shutdown", c.Timeouts.Shutdown},
+		{"idempotency_ttl", c.IdempotencyTTL}, {"retry.initial_backoff", c.Retry.InitialBackoff},
+		{"retry.max_backoff", c.Retry.MaxBackoff},
+	} {
+		if d.v <= 0 {
+			add("%s: must be positive, got %v", d.name, d.v)
+		}
+	}
+	if c.Timeouts.WriteDeadline < c.Timeouts.Endorse+c.Timeouts.Submit {
+		add("timeouts.write_deadline %v: must be at least endorse + submit (%v)", c.Timeouts.WriteDeadline, c.Timeouts.Endorse+c.Timeouts.Submit)
+	}
+	if c.Timeouts.PendingDeadline < c.Timeouts.WriteDeadline {
+		add("timeouts.pending_deadline %v: must be at least write_deadline (%v)", c.Timeouts.PendingDeadline, c.Timeouts.WriteDeadline)
+	}
+	if c.Limits.MaxJSONBytes <= 0 {
+		add("limits.max_json_bytes: must be positive, got %d", c.Limits.MaxJSONBytes)
+	}
+	if c.Limits.MaxUploadBytes <= 0 {
+		add("limits.max_upload_bytes: must be positive, got %d", c.Limits.MaxUploadBytes)
+	}
+	if c.Retry.MaxAttempts < 1 || c.Retry.MaxAttempts > 10 {
+		add("retry.max_attempts: must be 1..10, got %d", c.Retry.MaxAttempts)
+	}
+	for i, o := range c.CORSOrigins {
+		if err := checkOrigin(o); err != nil {
+			add("cors_origins[%d] %q: %v", i, o, err)
+		}
+	}
+
+	errs = append(errs, c.validatePeers()...)
+	errs = append(errs, c.validateIdentities()...)
+	errs = append(errs, c.validateAPIKeys()...)
+	return errors.Join(errs...)
+}
+
+func (c *Config) validatePeers() []error {
+	var errs []error
+	if len(c.Peers) == 0 {
+		return []error{errors.New("peers: at least one peer is required")}
+	}
+	seen := map[string]bool{}
+	for i, p := range c.Peers {
+		where := fmt.Sprintf("peers[%d] (%s)", i, p.Name)
+		if p.Name == "" {
+			errs = append(errs, fmt.Errorf("peers[%d]: name must not be empty", i))
+		} else if seen[p.Name] {
+			errs = append(errs, fmt.Errorf("%s: duplicate peer name", where))
+		}
+		seen[p.Name] = true
+		if p.MSPID == "" {
+			errs = append(errs, fmt.Errorf("%s: msp_id must not be empty", where))
+		}
+		if _, _, err := net.SplitHostPort(p.Endpoint); err != nil {
+			errs = append(errs, fmt.Errorf("%s: endpoint %q: want host:port", where, p.Endpoint))
+		}
+		if p.TLSCACert == "" {
+			errs = append(errs, fmt.Errorf("%s: tls_ca_cert must not be empty (TLS is required)", where))
+		} else if _, err := ReadCertificates(p.TLSCACert); err != nil {
+			errs = append(errs, fmt.Errorf("%s: tls_ca_cert: %v", where, err))
+		}
+	}
+	return errs
+}
+
+func (c *Config) validateIdentities() []error {
+	var errs []error
+	if len(c.Identities) == 0 {
+		return []error{errors.New("identities: at least one identity is required")}
+	}
+	seen := map[string]bool{}
+	for i, id := range c.Identities {
+		where := fmt.Sprintf("identities[%d] (%s/%s)", i, id.Org, id.Role)
+		if !slices.Contains(Orgs, id.Org) {
+			errs = append(errs, fmt.Errorf("%s: org %q: want one of %s", where, id.Org, strings.Join(Orgs, ", ")))
+		}
+		if !slices.Contains(Roles, id.Role) {
+			errs = append(errs, fmt.Errorf("%s: role %q: want one of %s", where, id.Role, strings.Join(Roles, ", ")))
+		}
+		k := id.Org + "/" + id.Role
+		if seen[k] {
+			errs = append(errs, fmt.Errorf("%s: duplicate identity for org %s role %s", where, id.Org, id.Role))
+		}
+		seen[k] = true
+		if id.MSPID == "" {
+			errs = append(errs, fmt.Errorf("%s: msp_id must not be empty", where))
+		}
+		if _, ok := c.Peer(id.Peer); !ok {
+			errs = append(errs, fmt.Errorf("%s: peer %q is not among peers", where, id.Peer))
+		}
+		cert, err := ReadCertificate(id.Cert)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: cert: %v", where, err))
+		}
+		key, err := ReadPrivateKey(id.Key)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: key: %v", where, err))
+		}
+		if cert != nil && key != nil {
+			if err := KeyMatchesCertificate(key, cert); err != nil {
+				errs = append(errs, fmt.Errorf("%s: key %s: %v", where, id.Key, err))
+			}
+		}
+	}
+	return errs
+}
+
+func (c *Config) validateAPIKeys() []error {
+	var errs []error
+	if len(c.APIKeys) == 0 {
+		errs = append(errs, errors.New("api_keys: at least one API key is required"))
+	}
+	seen := map[string]bool{}
+	for i := range c.APIKeys {
+		k := &c.APIKeys[i]
+		k.SHA256 = strings.ToLower(strings.TrimSpace(k.SHA256))
+		where := fmt.Sprintf("api_keys[%d] (sha256 %s, %s/%s)", i, shortHash(k.SHA256), k.Org, k.Role)
+		if b, err := hex.DecodeString(k.SHA256); err != nil || len(b) != 32 {
+			errs = append(errs, fmt.Errorf("%s: sha256 must be 64 hex characters (the SHA-256 of the key, never the key itself)", where))
+		} else if seen[k.SHA256] {
+			errs = append(errs, fmt.Errorf("%s: duplicate key hash", where))
+		}
+		seen[k.SHA256] = true
+		if _, ok := c.Identity(k.Org, k.Role); !ok {
+			errs = append(errs, fmt.Errorf("%s: no identity for org %q role %q", where, k.Org, k.Role))
+		}
+	}
+	return errs
+}
+
+func shortHash(h string) string {
+	if len(h) > 8 {
+		return h[:8] + "…"
+	}
+	return h
+}
+
+func checkOrigin(o string) error {
+	if o == "*" {
+		return nil
+	}
+	u, err := url.Parse(o)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+		return errors.New(`want "*" or scheme://host[:port]`)
+	}
+	return nil
+}
+
+// ParseLogLevel turns debug|info|warn|error into a slog level.
+func ParseLogLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	switch strings.ToLower(s) {
+	case "debug", "info", "warn", "error":
+		return l, l.UnmarshalText([]byte(s))
+	}
+	return l, fmt.Errorf("%q: want debug, info, warn or error", s)
+}

@@ -1,0 +1,266 @@
+package fabric
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/govchain/govchain/gateway/internal/config"
+	"github.com/govchain/govchain/gateway/internal/ledger"
+	"github.com/govchain/govchain/gateway/internal/txstore"
+	"google.golang.org/grpc"
+)
+
+// Ledger implements ledger.Ledger over the configured peers and identities.
+type Ledger struct {
+	cfg      *config.Config
+	log      *slog.Logger
+	obs      observer
+	dialOpts []grpc.DialOption
+	store    store
+	peers    []*grpc.ClientConn
+	gateways []interface{ Close() error }
+	conns    map[ledger.Caller]conn
+	sub      *submitter
+	worker   *worker
+	stopJan  context.CancelFunc
+	// reconnectPause is the first pause before an event stream reconnects.
+	reconnectPause time.Duration
+}
+
+var _ ledger.Ledger = (*Ledger)(nil)
+
+// Store is what the Ledger persists transactions in (a *txstore.Store).
+type Store interface {
+	store
+	DeleteFinalBefore(t time.Time) (int, error)
+}
+
+// New connects to every configured peer (one shared gRPC connection each) and every
+// identity (one fabric-gateway connection each, through its peer's connection). Connections
+// are lazy: New succeeds while peers are still down. Call Start before serving requests.
+func New(cfg *config.Config, st Store, opts ...Option) (*Ledger, error) {
+	l := &Ledger{cfg: cfg, log: slog.Default(), store: st, conns: map[ledger.Caller]conn{}}
+	for _, o := range opts {
+		o(l)
+	}
+	byName := map[string]*grpc.ClientConn{}
+	for _, p := range cfg.Peers {
+		cc, err := dialPeer(p, l.dialOpts)
+		if err != nil {
+			l.Close()
+			return nil, err
+		}
+		l.peers = append(l.peers, cc)
+		byName[p.Name] = cc
+	}
+	for _, id := range cfg.Identities {
+		cc, ok := byName[id.Peer]
+		if !ok {
+			l.Close()
+			return nil, fmt.Errorf("identity %s/%s: unknown peer %q", id.Org, id.Role, id.Peer)
+		}
+		gc, err := connectIdentity(cfg, id, cc, l.obs)
+		if err != nil {
+			l.Close()
+			return nil, err
+		}
+		gc.log = l.log
+		l.gateways = append(l.gateways, gc.gw)
+		l.conns[gc.caller] = gc
+	}
+	l.init(st)
+	return l, nil
+}
+
+// init builds the submit logic and the worker over l.conns.
+func (l *Ledger) init(st store) {
+	t := l.cfg.Timeouts
+	l.sub = newSubmitter(policy{
+		MaxAttempts:     l.cfg.Retry.MaxAttempts,
+		InitialBackoff:  l.cfg.Retry.InitialBackoff,
+		MaxBackoff:      l.cfg.Retry.MaxBackoff,
+		Endorse:         t.Endorse,
+		Submit:          t.Submit,
+		CommitStatus:    t.CommitStatus,
+		Lookup:          t.Evaluate,
+		PendingDeadline: t.PendingDeadline,
+	}, st, l.obs, l.log)
+	l.worker = newWorker(l.sub, l.conn, l.log)
+	l.reconnectPause = time.Second
+}
+
+// Start resumes the transactions a previous run left PENDING and starts the janitor that
+// forgets final transaction records after retention.
+func (l *Ledger) Start(retention time.Duration) error {
+	if err := l.worker.resume(); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	l.stopJan = cancel
+	go l.janitor(ctx, retention)
+	return nil
+}
+
+func (l *Ledger) janitor(ctx context.Context, retention time.Duration) {
+	st, ok := l.store.(Store)
+	if !ok {
+		return
+	}
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := st.DeleteFinalBefore(time.Now().Add(-retention)); err != nil {
+			l.log.Warn("cannot delete old transaction records", "error", err)
+		} else if n > 0 {
+			l.log.Info("deleted old transaction records", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Close stops the worker (unfinished transactions stay PENDING for the next run) and closes
+// every connection.
+func (l *Ledger) Close() error {
+	if l.stopJan != nil {
+		l.stopJan()
+	}
+	if l.worker != nil {
+		l.worker.stop(l.cfg.Timeouts.Shutdown)
+	}
+	for _, g := range l.gateways {
+		_ = g.Close()
+	}
+	var errs []error
+	for _, cc := range l.peers {
+		errs = append(errs, cc.Close())
+	}
+	return errors.Join(errs...)
+}
+
+func (l *Ledger) conn(c ledger.Caller) (conn, bool) {
+	cn, ok := l.conns[c]
+	return cn, ok
+}
+
+func (l *Ledger) mustConn(c ledger.Caller) (conn, error) {
+	cn, ok := l.conns[c]
+	if !ok {
+		return nil, &ledger.Error{Kind: ledger.KindInternal, Message: "internal error", Err: fmt.Errorf("no identity configured for %s/%s", c.Org, c.Role)}
+	}
+	return cn, nil
+}
+
+// Evaluate implements ledger.Ledger.
+func (l *Ledger) Evaluate(ctx context.Context, call ledger.Call) ([]byte, error) {
+	c, err := l.mustConn(call.Caller)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, l.cfg.Timeouts.Evaluate)
+	defer cancel()
+	return c.evaluate(ctx, call)
+}
+
+// Submit implements ledger.Ledger. Once started, a write is not abandoned when the client
+// goes away: it runs to its own deadline (timeouts.write_deadline); if that passes before the
+// commit is known, the worker takes the transaction over and the error is KindTimeout.
+func (l *Ledger) Submit(ctx context.Context, call ledger.Call, hooks ...ledger.PreparedHook) (*ledger.Committed, error) {
+	c, err := l.mustConn(call.Caller)
+	if err != nil {
+		return nil, err
+	}
+	ctx = context.WithoutCancel(ctx)
+	deadline := l.sub.now().Add(l.cfg.Timeouts.WriteDeadline)
+	committed, rec, err := l.sub.write(ctx, c, call, deadline, hooks)
+	if err != nil && rec != nil && !rec.IsFinal() {
+		l.worker.adopt(rec)
+	}
+	return committed, err
+}
+
+// SubmitAsync implements ledger.Ledger.
+func (l *Ledger) SubmitAsync(ctx context.Context, call ledger.Call, hooks ...ledger.PreparedHook) (string, error) {
+	c, err := l.mustConn(call.Caller)
+	if err != nil {
+		return "", err
+	}
+	ctx = context.WithoutCancel(ctx)
+	deadline := l.sub.now().Add(l.cfg.Timeouts.PendingDeadline)
+	rec, err := l.sub.prepare(ctx, c, call, 1, nil, deadline, hooks)
+	if err != nil {
+		return "", err
+	}
+	l.worker.adopt(rec)
+	return rec.TxID, nil
+}
+
+// Transaction implements ledger.Ledger: PENDING while this gateway still drives the
+// transaction, otherwise the ledger's facts (qscc), completed with what this gateway recorded
+// (result, retries); a transaction the ledger never received reports this gateway's final
+// status (EXPIRED, FAILED).
+func (l *Ledger) Transaction(ctx context.Context, caller ledger.Caller, txID string) (*ledger.Transaction, error) {
+	rec, found, err := l.store.Get(txID)
+	if err != nil {
+		return nil, &ledger.Error{Kind: ledger.KindInternal, Message: "internal error", Err: err}
+	}
+	if found && !rec.IsFinal() {
+		return recordView(rec, l.cfg.Chaincode), nil
+	}
+	c, err := l.mustConn(caller)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*l.cfg.Timeouts.Evaluate)
+	defer cancel()
+	tx, err := c.transaction(ctx, txID)
+	if err != nil && found {
+		// Never received by the ledger (EXPIRED, FAILED), or the ledger cannot be asked
+		// right now: what this gateway recorded is still true.
+		if le, ok := ledger.AsError(err); !ok || le.Kind != ledger.KindNotFound {
+			l.log.Warn("ledger facts unavailable; answering from the gateway's record", "tx_id", txID, "error", err)
+		}
+		return recordView(rec, l.cfg.Chaincode), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if found {
+		if tx.Status == ledger.StatusValid {
+			tx.Result = jsonOrNil(rec.Result)
+		}
+		tx.SupersededBy = rec.SupersededBy
+		tx.Message = rec.Message
+		at := rec.CreatedAt
+		tx.SubmittedAt = &at
+	}
+	return tx, nil
+}
+
+// recordView is what this gateway knows of a transaction from its own records.
+func recordView(rec *txstore.Record, chaincode string) *ledger.Transaction {
+	at := rec.CreatedAt
+	tx := &ledger.Transaction{
+		TransactionID: rec.TxID,
+		Status:        rec.Status,
+		Chaincode:     chaincode,
+		Function:      ledger.Call{Contract: rec.Contract, Function: rec.Function}.Name(),
+		SupersededBy:  rec.SupersededBy,
+		Message:       rec.Message,
+		SubmittedAt:   &at,
+	}
+	if rec.Status == ledger.StatusValid {
+		tx.Result = jsonOrNil(rec.Result)
+	}
+	if rec.IsFinal() && rec.Status != ledger.StatusExpired && rec.Status != ledger.StatusFailed {
+		code, block := rec.Code, rec.BlockNumber
+		tx.ValidationCode, tx.BlockNumber = &code, &block
+	}
+	return tx
+}

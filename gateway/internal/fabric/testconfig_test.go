@@ -1,0 +1,20 @@
+package fabric
+
+import (
+	"time"
+
+	"github.com/govchain/govchain/gateway/internal/config"
+)
+
+func testConfig() *config.Config {
+	return &config.Config{
+		Channel: "govchannel", Chaincode: "govchain",
+		Timeouts: config.Timeouts{
+			Evaluate: 5 * time.Second, Endorse: 15 * time.Second, Submit: 10 * time.Second,
+			CommitStatus: 30 * time.Second, Request: time.Minute, WriteDeadline: 90 * time.Second,
+			PendingDeadline: 10 * time.Minute, Shutdown: time.Second,
+		},
+		Retry: config.Retry{MaxAttempts: 3, InitialBackoff: 100 * time.Millisecond, MaxBackoff: time.Second},
+		Peers: []config.Peer{{Name: "peer0.market", MSPID: "MarketMSP"}},
+	}
+}

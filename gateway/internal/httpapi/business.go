@@ -1,0 +1,121 @@
+package httpapi
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/govchain/govchain/gateway/internal/ledger"
+	"github.com/govchain/govchain/internal/domain"
+)
+
+func businessCall(fn string, args ...string) ledger.Call {
+	return ledger.Call{Contract: domain.ContractBusiness, Function: fn, Args: args}
+}
+
+// POST /businesses → business:Register (201).
+func (s *Server) registerBusiness(c *gin.Context) {
+	var req domain.RegisterBusinessRequest
+	if err := decode(c, "business", &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := req.Validate(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.submit(c, businessCall("Register", arg(req)), http.StatusCreated)
+}
+
+// GET /businesses/{uscc} → business:Get.
+func (s *Server) getBusiness(c *gin.Context) {
+	uscc, err := usccParam(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.query(c, businessCall("Get", uscc))
+}
+
+// PATCH /businesses/{uscc} → business:Amend.
+func (s *Server) amendBusiness(c *gin.Context) {
+	uscc, err := usccParam(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req domain.AmendBusinessRequest
+	if err := decode(c, "amendment", &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := req.Validate(); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.submit(c, businessCall("Amend", uscc, arg(req)), http.StatusOK)
+}
+
+// statusChangeRequest is the body of POST /businesses/{uscc}/status.
+type statusChangeRequest struct {
+	Status string `json:"status"`
+	Reason string `json:"reason"`
+}
+
+// POST /businesses/{uscc}/status → business:ChangeStatus(uscc, status, reason).
+func (s *Server) changeBusinessStatus(c *gin.Context) {
+	uscc, err := usccParam(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req statusChangeRequest
+	if err := decode(c, "status change", &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if !domain.IsBusinessStatus(req.Status) {
+		s.fail(c, invalid("status must be one of %s, got %q", strings.Join(domain.BusinessStatuses(), ", "), req.Status))
+		return
+	}
+	if strings.TrimSpace(req.Reason) == "" {
+		s.fail(c, invalid("reason is required"))
+		return
+	}
+	s.submit(c, businessCall("ChangeStatus", uscc, req.Status, req.Reason), http.StatusOK)
+}
+
+// GET /businesses?status=&name_prefix=&page_size=&bookmark= → business:List.
+func (s *Server) listBusinesses(c *gin.Context) {
+	status := c.Query("status")
+	if status != "" && !domain.IsBusinessStatus(status) {
+		s.fail(c, invalid("status must be empty or one of %s, got %q", strings.Join(domain.BusinessStatuses(), ", "), status))
+		return
+	}
+	prefix := c.Query("name_prefix")
+	if err := domain.ValidateNamePrefix(prefix); err != nil {
+		s.fail(c, err)
+		return
+	}
+	size, bookmark, err := page(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.query(c, businessCall("List", status, prefix, size, bookmark))
+}
+
+// GET /businesses/{uscc}/history → business:History.
+func (s *Server) businessHistory(c *gin.Context) {
+	uscc, err := usccParam(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	size, bookmark, err := page(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.query(c, businessCall("History", uscc, size, bookmark))
+}

@@ -1,0 +1,193 @@
+package httpapi
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"mime/multipart"
+	"net/http"
+	"net/textproto"
+	"strings"
+	"testing"
+
+	"github.com/govchain/govchain/gateway/internal/ledger"
+	"github.com/govchain/govchain/internal/domain"
+	"github.com/govchain/govchain/internal/domain/sm3"
+	"github.com/stretchr/testify/require"
+)
+
+func TestCORS(t *testing.T) {
+	preflight := func(origin string) request {
+		return request{method: "OPTIONS", path: "/api/v1/businesses", header: map[string]string{
+			"Origin": origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "X-API-Key"}}
+	}
+	t.Run("off by default", func(t *testing.T) {
+		h := newHarness(t, nil)
+		w := h.do(preflight("https://app.example"))
+		require.Empty(t, w.Header().Get("Access-Control-Allow-Origin"))
+		w = h.do(request{method: "GET", path: "/api/v1/businesses/" + uscc, key: keyAuditor, header: map[string]string{"Origin": "https://app.example"}})
+		require.Equal(t, http.StatusOK, w.Code)
+		require.Empty(t, w.Header().Get("Access-Control-Allow-Origin"))
+	})
+	t.Run("an allowed origin", func(t *testing.T) {
+		h := newHarness(t, nil, func(c *Config) { c.CORSOrigins = []string{"https://app.example/"} })
+		w := h.do(preflight("https://app.example"))
+		require.Equal(t, http.StatusNoContent, w.Code)
+		require.Equal(t, "https://app.example", w.Header().Get("Access-Control-Allow-Origin"))
+		require.Contains(t, w.Header().Get("Access-Control-Allow-Headers"), "X-API-Key")
+		w = h.do(request{method: "GET", path: "/api/v1/businesses/" + uscc, key: keyAuditor, header: map[string]string{"Origin": "https://app.example"}})
+		require.Equal(t, "https://app.example", w.Header().Get("Access-Control-Allow-Origin"))
+	})
+	t.Run("another origin", func(t *testing.T) {
+		h := newHarness(t, nil, func(c *Config) { c.CORSOrigins = []string{"https://app.example"} })
+		w := h.do(preflight("https://evil.example"))
+		require.Equal(t, http.StatusForbidden, w.Code)
+		require.Empty(t, w.Header().Get("Access-Control-Allow-Origin"))
+	})
+}
+
+func TestRequestID(t *testing.T) {
+	h := newHarness(t, nil)
+	w := h.do(request{method: "GET", path: "/healthz", header: map[string]string{"X-Request-ID": "abc-123"}})
+	require.Equal(t, "abc-123", w.Header().Get("X-Request-ID"))
+	w = h.do(request{method: "GET", path: "/healthz", header: map[string]string{"X-Request-ID": "bad id\n"}})
+	require.Len(t, w.Header().Get("X-Request-ID"), 24)
+}
+
+func TestOperations(t *testing.T) {
+	t.Run("healthz needs no key", func(t *testing.T) {
+		h := newHarness(t, nil)
+		w := h.do(request{method: "GET", path: "/healthz"})
+		require.Equal(t, http.StatusOK, w.Code)
+	})
+	t.Run("readyz when every peer answers", func(t *testing.T) {
+		h := newHarness(t, nil)
+		w := h.do(request{method: "GET", path: "/readyz"})
+		require.Equal(t, http.StatusOK, w.Code)
+		require.Equal(t, "ready", jsonOf(t, w)["status"])
+	})
+	t.Run("readyz when a peer does not", func(t *testing.T) {
+		h := newHarness(t, &fakeLedger{ready: func() []ledger.PeerStatus {
+			return []ledger.PeerStatus{{Name: "peer0.market", Ready: true}, {Name: "peer0.tax", Error: "no peer could be reached"}}
+		}})
+		w := h.do(request{method: "GET", path: "/readyz"})
+		require.Equal(t, http.StatusServiceUnavailable, w.Code)
+		require.Equal(t, "not_ready", jsonOf(t, w)["status"])
+	})
+	t.Run("metrics count requests by route and status", func(t *testing.T) {
+		h := newHarness(t, nil)
+		h.do(request{method: "GET", path: "/api/v1/businesses/" + uscc, key: keyAuditor})
+		h.do(request{method: "GET", path: "/api/v1/businesses/bad", key: keyAuditor})
+		w := h.do(request{method: "GET", path: "/metrics"})
+		require.Equal(t, http.StatusOK, w.Code)
+		body := w.Body.String()
+		require.Contains(t, body, `govchain_gateway_http_requests_total{method="GET",route="/api/v1/businesses/:uscc",status="200"} 1`)
+		require.Contains(t, body, `govchain_gateway_http_requests_total{method="GET",route="/api/v1/businesses/:uscc",status="400"} 1`)
+		require.Contains(t, body, "govchain_gateway_http_request_duration_seconds")
+	})
+}
+
+// multipartBody builds a form with a file part and fields.
+func multipartBody(t *testing.T, file []byte, fileName, fileType string, fields map[string]string) (string, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, v := range fields {
+		require.NoError(t, mw.WriteField(k, v))
+	}
+	if file != nil {
+		hdr := textproto.MIMEHeader{}
+		hdr.Set("Content-Disposition", `form-data; name="file"; filename="`+fileName+`"`)
+		if fileType != "" {
+			hdr.Set("Content-Type", fileType)
+		}
+		part, err := mw.CreatePart(hdr)
+		require.NoError(t, err)
+		_, err = part.Write(file)
+		require.NoError(t, err)
+	}
+	require.NoError(t, mw.Close())
+	return buf.String(), mw.FormDataContentType()
+}
+
+func TestUploads(t *testing.T) {
+	file := []byte("%PDF-1.4 a contract\n")
+	sum := sha256.Sum256(file)
+	sm := sm3.Sum(file)
+	fields := map[string]string{"category": "contract", "description": "采购合同"}
+
+	t.Run("a deposit upload is hashed with SHA-256 and only the hash is sent", func(t *testing.T) {
+		h := newHarness(t, nil)
+		body, ct := multipartBody(t, file, "合同.pdf", "application/pdf", fields)
+		w := h.do(request{method: "POST", path: "/api/v1/evidence", key: keyDepositor, body: body, contentType: ct})
+		require.Equal(t, http.StatusCreated, w.Code, w.Body.String())
+		var sent domain.DepositRequest
+		require.NoError(t, json.Unmarshal([]byte(h.ledger.Calls()[0].Args[0]), &sent))
+		require.Equal(t, domain.DepositRequest{Hash: hex.EncodeToString(sum[:]), HashAlgorithm: "sha256", FileName: "合同.pdf",
+			MediaType: "application/pdf", SizeBytes: int64(len(file)), Category: "contract", Description: "采购合同"}, sent)
+		require.NotContains(t, h.ledger.Calls()[0].Args[0], "a contract")
+	})
+
+	t.Run("sm3 on request; file name and media type from the form win", func(t *testing.T) {
+		h := newHarness(t, nil)
+		f := map[string]string{"hash_algorithm": "sm3", "file_name": "c.pdf", "media_type": "application/x-custom", "category": "c", "description": "d"}
+		body, ct := multipartBody(t, file, "orig.bin", "", f)
+		w := h.do(request{method: "POST", path: "/api/v1/evidence", key: keyDepositor, body: body, contentType: ct})
+		require.Equal(t, http.StatusCreated, w.Code, w.Body.String())
+		var sent domain.DepositRequest
+		require.NoError(t, json.Unmarshal([]byte(h.ledger.Calls()[0].Args[0]), &sent))
+		require.Equal(t, hex.EncodeToString(sm[:]), sent.Hash)
+		require.Equal(t, "sm3", sent.HashAlgorithm)
+		require.Equal(t, "c.pdf", sent.FileName)
+		require.Equal(t, "application/x-custom", sent.MediaType)
+	})
+
+	t.Run("the media type is sniffed when the client gives none", func(t *testing.T) {
+		h := newHarness(t, nil)
+		body, ct := multipartBody(t, file, "x.pdf", "application/octet-stream", fields)
+		w := h.do(request{method: "POST", path: "/api/v1/evidence", key: keyDepositor, body: body, contentType: ct})
+		require.Equal(t, http.StatusCreated, w.Code, w.Body.String())
+		require.Contains(t, h.ledger.Calls()[0].Args[0], `"media_type":"application/pdf"`)
+	})
+
+	t.Run("verify by upload", func(t *testing.T) {
+		h := newHarness(t, nil)
+		body, ct := multipartBody(t, file, "x.pdf", "", nil)
+		w := h.do(request{method: "POST", path: "/api/v1/evidence/verify", key: keyAuditor, body: body, contentType: ct})
+		require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+		require.Equal(t, []string{"sha256", hex.EncodeToString(sum[:])}, h.ledger.Calls()[0].Args)
+	})
+
+	refusals := []struct {
+		name   string
+		body   func() (string, string)
+		status int
+	}{
+		{"no file", func() (string, string) { return multipartBody(t, nil, "", "", fields) }, 400},
+		{"an unknown field", func() (string, string) {
+			return multipartBody(t, file, "x", "", map[string]string{"category": "c", "description": "d", "colour": "red"})
+		}, 400},
+		{"an unknown algorithm", func() (string, string) {
+			return multipartBody(t, file, "x", "", map[string]string{"category": "c", "description": "d", "hash_algorithm": "md5"})
+		}, 400},
+		{"an upload over the limit", func() (string, string) { return multipartBody(t, bytes.Repeat([]byte("x"), 70<<10), "x", "", fields) }, 400},
+		{"a broken form", func() (string, string) { return "--nope\r\n", "multipart/form-data; boundary=zzz" }, 400},
+	}
+	for _, c := range refusals {
+		t.Run("refuses "+c.name, func(t *testing.T) {
+			h := newHarness(t, nil)
+			body, ct := c.body()
+			w := h.do(request{method: "POST", path: "/api/v1/evidence", key: keyDepositor, body: body, contentType: ct})
+			require.Equal(t, c.status, w.Code, w.Body.String())
+			require.Empty(t, h.ledger.Calls())
+		})
+	}
+
+	t.Run("a JSON deposit keeps the JSON limit", func(t *testing.T) {
+		h := newHarness(t, nil)
+		w := h.do(request{method: "POST", path: "/api/v1/evidence", key: keyDepositor, body: strings.Replace(depositBody, "采购合同", strings.Repeat("长", 2000), 1)})
+		require.Equal(t, http.StatusBadRequest, w.Code)
+		require.Contains(t, errorOf(t, w).Message, "exceeds the limit of 4096 bytes")
+	})
+}

@@ -1,0 +1,109 @@
+package httpapi
+
+import (
+	"github.com/gin-gonic/gin"
+)
+
+// APIPrefix is the prefix of every resource route.
+const APIPrefix = "/api/v1"
+
+// route kinds decide the middleware a route gets.
+type kind int
+
+const (
+	kindRead   kind = iota // authenticated query
+	kindWrite              // authenticated transaction (JSON body)
+	kindUpload             // authenticated, JSON or multipart body
+	kindStream             // authenticated event stream
+	kindOpen               // unauthenticated operational route
+)
+
+// route is one entry of THE route table.
+type route struct {
+	method  string
+	path    string // Gin syntax, relative to APIPrefix for authenticated kinds
+	kind    kind
+	handler gin.HandlerFunc
+	write   string // the transaction a write submits ("contract:Function"), for the early permission check
+}
+
+func (s *Server) routes() []route {
+	return []route{
+		{"POST", "/businesses", kindWrite, s.registerBusiness, "business:Register"},
+		{"GET", "/businesses", kindRead, s.listBusinesses, ""},
+		{"GET", "/businesses/:uscc", kindRead, s.getBusiness, ""},
+		{"PATCH", "/businesses/:uscc", kindWrite, s.amendBusiness, "business:Amend"},
+		{"POST", "/businesses/:uscc/status", kindWrite, s.changeBusinessStatus, "business:ChangeStatus"},
+		{"GET", "/businesses/:uscc/history", kindRead, s.businessHistory, ""},
+
+		{"POST", "/invoices", kindWrite, s.issueInvoice, "invoice:Issue"},
+		{"GET", "/invoices", kindRead, s.listInvoices, ""},
+		{"GET", "/invoices/:number", kindRead, s.getInvoice, ""},
+		{"POST", "/invoices/:number/reimbursement", kindWrite, s.claimReimbursement, "invoice:ClaimReimbursement"},
+		{"DELETE", "/invoices/:number/reimbursement", kindWrite, s.releaseReimbursement, "invoice:ReleaseReimbursement"},
+		{"POST", "/invoices/:number/reversal", kindWrite, s.reverseInvoice, "invoice:Reverse"},
+		{"GET", "/invoices/:number/history", kindRead, s.invoiceHistory, ""},
+
+		{"POST", "/evidence", kindUpload, s.depositEvidence, "evidence:Deposit"},
+		{"POST", "/evidence/batch", kindWrite, s.depositEvidenceBatch, "evidence:DepositBatch"},
+		{"POST", "/evidence/verify", kindUpload, s.verifyEvidence, ""},
+		{"GET", "/evidence/:id", kindRead, s.getEvidence, ""},
+		{"POST", "/evidence/:id/certification", kindWrite, s.certifyEvidence, "evidence:Certify"},
+		{"POST", "/evidence/:id/revocation", kindWrite, s.revokeEvidence, "evidence:Revoke"},
+		{"GET", "/evidence/:id/history", kindRead, s.evidenceHistory, ""},
+
+		{"GET", "/transactions/:tx_id", kindRead, s.getTransaction, ""},
+		{"GET", "/events", kindStream, s.events, ""},
+
+		{"GET", "/healthz", kindOpen, s.healthz, ""},
+		{"GET", "/readyz", kindOpen, s.readyz, ""},
+		{"GET", "/metrics", kindOpen, s.metrics, ""},
+		{"GET", "/openapi.json", kindOpen, s.openAPI, ""},
+		{"GET", "/docs", kindOpen, s.docs, ""},
+	}
+}
+
+func (s *Server) router() *gin.Engine {
+	e := gin.New()
+	e.HandleMethodNotAllowed = true
+	e.ContextWithFallback = true
+	e.RemoveExtraSlash = false
+	e.Use(s.recovery(), s.requestID(), s.observe(), s.cors())
+	e.NoRoute(func(c *gin.Context) {
+		s.fail(c, &httpError{Code: "NOT_FOUND", Message: "no such route: " + c.Request.Method + " " + c.Request.URL.Path})
+	})
+	e.NoMethod(func(c *gin.Context) {
+		s.fail(c, &httpError{Code: codeMethodNotAllowed, Message: "method " + c.Request.Method + " is not allowed on " + c.Request.URL.Path})
+	})
+
+	api := e.Group(APIPrefix, s.authenticate())
+	for _, r := range s.routes() {
+		if r.write != "" {
+			r.handler = chain(s.authorize(r.write), r.handler)
+		}
+		switch r.kind {
+		case kindOpen:
+			e.Handle(r.method, r.path, r.handler)
+		case kindRead:
+			api.Handle(r.method, r.path, s.limitBody(0), r.handler)
+		case kindWrite:
+			api.Handle(r.method, r.path, s.limitBody(s.cfg.MaxJSONBytes), r.handler)
+		case kindUpload:
+			api.Handle(r.method, r.path, s.limitUpload(), r.handler)
+		case kindStream:
+			api.Handle(r.method, r.path, r.handler)
+		}
+	}
+	return e
+}
+
+// chain runs handlers in order, stopping when one aborts.
+func chain(hs ...gin.HandlerFunc) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		for _, h := range hs {
+			if h(c); c.IsAborted() {
+				return
+			}
+		}
+	}
+}

@@ -1,0 +1,108 @@
+// Package httpapi is the gateway's REST API: a Gin router over a ledger.Ledger, with
+// API-key authentication, body limits, idempotency keys, request ids, metrics, structured
+// logs, Server-Sent Events and an OpenAPI document that a test keeps true to the routes.
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/govchain/govchain/gateway/internal/idempotency"
+	"github.com/govchain/govchain/gateway/internal/ledger"
+)
+
+// Principal is who an API key stands for.
+type Principal struct {
+	Org     string
+	Role    string
+	MSPID   string
+	KeyHash string // hex SHA-256 of the API key: scopes idempotency keys
+}
+
+// Caller is the principal's Fabric identity.
+func (p Principal) Caller() ledger.Caller { return ledger.Caller{Org: p.Org, Role: p.Role} }
+
+// Idempotency is the idempotency store (an *idempotency.Store).
+type Idempotency interface {
+	Begin(scope, key string, e idempotency.Entry) (idempotency.Outcome, *idempotency.Entry, error)
+	SetTx(scope, key, txID string) error
+	Complete(scope, key string, status int, contentType string, body []byte) error
+	Abort(scope, key string) error
+	Release(scope, key string)
+}
+
+// Metrics receives HTTP request observations and event-stream counts.
+type Metrics interface {
+	ObserveHTTP(route, method string, status int, d time.Duration)
+	StreamOpened()
+	StreamClosed()
+	Handler() http.Handler
+}
+
+// Config is everything the server depends on.
+type Config struct {
+	Ledger      ledger.Ledger
+	Idempotency Idempotency
+	// Keys maps the hex SHA-256 of every API key to its principal.
+	Keys    map[string]Principal
+	Metrics Metrics // optional
+	Logger  *slog.Logger
+
+	MaxJSONBytes   int64
+	MaxUploadBytes int64
+	// RequestTimeout bounds reads; writes are bounded by the ledger's write deadline.
+	RequestTimeout time.Duration
+	// KeepAlive is the interval of SSE keep-alive comments (default 15s).
+	KeepAlive   time.Duration
+	CORSOrigins []string
+}
+
+// Server is the HTTP API.
+type Server struct {
+	cfg    Config
+	log    *slog.Logger
+	engine *gin.Engine
+
+	closeOnce sync.Once
+	closing   chan struct{} // closed on shutdown: ends event streams
+}
+
+// New builds the server and its routes.
+func New(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.KeepAlive == 0 {
+		cfg.KeepAlive = 15 * time.Second
+	}
+	if cfg.RequestTimeout == 0 {
+		cfg.RequestTimeout = time.Minute
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, closing: make(chan struct{})}
+	s.engine = s.router()
+	return s
+}
+
+// Handler is the server's http.Handler.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// Routes lists the router's routes (method and Gin path).
+func (s *Server) Routes() gin.RoutesInfo { return s.engine.Routes() }
+
+// CloseStreams ends every event stream, so that a graceful shutdown does not wait for them.
+func (s *Server) CloseStreams() {
+	s.closeOnce.Do(func() { close(s.closing) })
+}
+
+// readContext bounds a read request.
+func (s *Server) readContext(c *gin.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(c.Request.Context(), s.cfg.RequestTimeout)
+}
+
+func init() {
+	gin.SetMode(gin.ReleaseMode)
+}

@@ -1,0 +1,115 @@
+// Package ledger defines what the HTTP API needs from the Fabric network: the Ledger
+// interface, the values it exchanges and its typed error. It imports no Fabric or HTTP
+// package, so handlers can be tested with a fake.
+package ledger
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// Ledger is the gateway's view of the govchain chaincode on its channel.
+type Ledger interface {
+	// Evaluate runs a query function on a peer and returns its result.
+	Evaluate(ctx context.Context, call Call) ([]byte, error)
+	// Submit endorses, orders and waits for the commit of a transaction. It returns only
+	// once the transaction committed VALID, or with an error (*Error) otherwise.
+	Submit(ctx context.Context, call Call, hooks ...PreparedHook) (*Committed, error)
+	// SubmitAsync endorses the transaction (so contract errors are reported at once),
+	// persists it and returns its id; a background worker submits it and records its final
+	// status, which Transaction reports.
+	SubmitAsync(ctx context.Context, call Call, hooks ...PreparedHook) (string, error)
+	// Transaction reports a transaction's status and, once committed, its ledger facts.
+	Transaction(ctx context.Context, caller Caller, txID string) (*Transaction, error)
+	// Events streams the chaincode's events from block start (nil: from the next block).
+	// The channel closes when ctx ends; a broken connection is resumed transparently.
+	Events(ctx context.Context, caller Caller, start *uint64) (<-chan Event, error)
+	// Ready checks every peer: reachable and the chaincode answering.
+	Ready(ctx context.Context) []PeerStatus
+}
+
+// PreparedHook is called once a transaction is endorsed, signed and persisted, before it is
+// first sent to the orderer (and again for each fresh transaction of a retry). An error
+// aborts the write before anything is ordered.
+type PreparedHook func(txID string) error
+
+// Caller is the org and role whose Fabric identity signs a request.
+type Caller struct {
+	Org  string
+	Role string
+}
+
+// Call is one chaincode function call.
+type Call struct {
+	Caller   Caller
+	Contract string // business | invoice | evidence
+	Function string // e.g. Register
+	Args     []string
+}
+
+// Name is the fully qualified transaction name, "contract:Function".
+func (c Call) Name() string {
+	if c.Contract == "" {
+		return c.Function
+	}
+	return c.Contract + ":" + c.Function
+}
+
+// Committed is the outcome of a write that committed VALID.
+type Committed struct {
+	TransactionID string
+	BlockNumber   uint64
+	Result        []byte
+}
+
+// Transaction statuses besides the Fabric validation code names (VALID, MVCC_READ_CONFLICT…).
+const (
+	StatusPending = "PENDING" // submitted by this gateway, final status not yet known
+	StatusValid   = "VALID"
+	StatusExpired = "EXPIRED" // this gateway gave up resubmitting; it never committed
+	StatusFailed  = "FAILED"  // this gateway could not submit it (e.g. refused by the orderer)
+)
+
+// Transaction is what an auditor needs to trust a record: where and when it was committed,
+// who created it and who endorsed it.
+type Transaction struct {
+	TransactionID  string          `json:"transaction_id"`
+	Status         string          `json:"status"`
+	ValidationCode *int32          `json:"validation_code,omitempty"`
+	BlockNumber    *uint64         `json:"block_number,omitempty"`
+	Timestamp      *time.Time      `json:"timestamp,omitempty"`
+	Channel        string          `json:"channel,omitempty"`
+	Creator        *Signer         `json:"creator,omitempty"`
+	Endorsements   []Signer        `json:"endorsements,omitempty"`
+	EndorsingOrgs  []string        `json:"endorsing_orgs,omitempty"`
+	Chaincode      string          `json:"chaincode,omitempty"`
+	Function       string          `json:"function,omitempty"`
+	SupersededBy   string          `json:"superseded_by,omitempty"`
+	Result         json.RawMessage `json:"result,omitempty"`
+	Message        string          `json:"message,omitempty"`
+	SubmittedAt    *time.Time      `json:"submitted_at,omitempty"`
+}
+
+// Signer is a certificate holder: its MSP and certificate subject.
+type Signer struct {
+	MSPID   string `json:"msp_id"`
+	Subject string `json:"subject"`
+}
+
+// Event is one chaincode event.
+type Event struct {
+	BlockNumber   uint64
+	TransactionID string
+	ChaincodeName string
+	EventName     string
+	Payload       []byte
+}
+
+// PeerStatus is one peer's readiness.
+type PeerStatus struct {
+	Name  string `json:"name"`
+	MSPID string `json:"msp_id"`
+	Ready bool   `json:"ready"`
+	Error string `json:"error,omitempty"`
+}
