@@ -30,6 +30,8 @@ func TestGovchain(t *testing.T) {
 		{"authorization matrix", testAuthzMatrix},
 		{"bad input", testBadInput},
 		{"events", testEvents},
+		{"async write", testAsyncWrite},
+		{"operations endpoints", testOperations},
 		{"orderer crash", testOrdererCrash},
 		{"restart", testRestart},
 	}

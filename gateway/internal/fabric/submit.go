@@ -95,9 +95,7 @@ func (s *submitter) retryable(code peer.TxValidationCode, attempt int, deadline 
 // prepare endorses a fresh transaction for call, persists it as PENDING, links it to the
 // transaction it retries and runs the hooks. Nothing has reached the orderer yet.
 func (s *submitter) prepare(ctx context.Context, c conn, call ledger.Call, attempt int, prev *txstore.Record, deadline time.Time, hooks []ledger.PreparedHook) (*txstore.Record, error) {
-	ectx, cancel := s.callContext(ctx, s.Endorse, deadline)
-	p, err := c.endorse(ectx, call)
-	cancel()
+	p, err := s.endorse(ctx, c, call, deadline)
 	if err != nil {
 		if prev != nil {
 			prev.Message = "the retry with a fresh transaction was refused: " + safeMessage(err)
@@ -131,6 +129,32 @@ func (s *submitter) prepare(ctx context.Context, c conn, call ledger.Call, attem
 		}
 	}
 	return rec, nil
+}
+
+// endorseTries bounds the endorsements of one transaction while the peers needed by its
+// endorsement policy are momentarily unknown to the gateway peer (gossip membership catches
+// up within seconds, e.g. after a peer restart or under CPU starvation).
+const endorseTries = 5
+
+// endorse endorses call, retrying with backoff while no combination of peers can satisfy
+// the endorsement policy (Unavailable). Contract errors and other failures return at once.
+func (s *submitter) endorse(ctx context.Context, c conn, call ledger.Call, deadline time.Time) (*prepared, error) {
+	backoff := s.InitialBackoff
+	for try := 1; ; try++ {
+		ectx, cancel := s.callContext(ctx, s.Endorse, deadline)
+		p, err := c.endorse(ectx, call)
+		cancel()
+		le, ok := ledger.AsError(err)
+		if err == nil || !ok || le.Kind != ledger.KindUnavailable || try >= endorseTries {
+			return p, err
+		}
+		s.log.Warn("endorsing peers unavailable; endorsing again", "attempt", try, "error", err)
+		s.obs.retry("endorse")
+		if perr := s.pause(ctx, jitter(backoff), deadline); perr != nil {
+			return nil, err
+		}
+		backoff = min(2*backoff, s.MaxBackoff)
+	}
 }
 
 // drive submits rec's signed transaction and waits for its commit status, resubmitting the

@@ -3,6 +3,7 @@ package fabric
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -73,6 +74,23 @@ func TestSubmit(t *testing.T) {
 			}},
 			wantErrKind: ledger.KindCommit, wantErrCode: "ENDORSEMENT_POLICY_FAILURE", wantTxID: "tx1",
 			endorsements: 1, submits: []string{"tx1"},
+		},
+		{
+			name: "peers momentarily unknown to discovery: endorsed again, then committed",
+			conn: &fakeConn{endorseFn: func(n int, _ ledger.Call) (*prepared, error) {
+				if n < 3 {
+					return nil, &ledger.Error{Kind: ledger.KindUnavailable, Message: "no peer could be reached", TransactionID: fmt.Sprintf("tx%d", n)}
+				}
+				return &prepared{TxID: "tx3", Result: []byte(`{}`), Bytes: []byte("tx3"), Signature: []byte("sig")}, nil
+			}},
+			wantOK: true, wantTxID: "tx3", endorsements: 3, submits: []string{"tx3"},
+		},
+		{
+			name: "peers that stay unavailable: a bounded number of endorsements, nothing submitted",
+			conn: &fakeConn{endorseFn: func(n int, _ ledger.Call) (*prepared, error) {
+				return nil, &ledger.Error{Kind: ledger.KindUnavailable, Message: "no peer could be reached", TransactionID: fmt.Sprintf("tx%d", n)}
+			}},
+			wantErrKind: ledger.KindUnavailable, wantTxID: "tx5", endorsements: endorseTries,
 		},
 		{
 			name: "a contract error is never retried and nothing is submitted",
