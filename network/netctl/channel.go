@@ -81,6 +81,12 @@ Orderer: &OrdererDefaults
     AbsoluteMaxBytes: {{.AbsoluteMaxBytes}}
     PreferredMaxBytes: {{.PreferredMaxBytes}}
   EtcdRaft:
+    Options:
+      TickInterval: {{.RaftTick}}
+      ElectionTick: 10
+      HeartbeatTick: 1
+      MaxInflightBlocks: 5
+      SnapshotIntervalSize: 16 MB
     Consenters:
 {{- range .Consenters}}
       - Host: {{.Host}}
@@ -158,6 +164,7 @@ func (n *Network) makeGenesis() error {
 		"MaxMessageCount":   n.T.Ordering.MaxMessageCount,
 		"AbsoluteMaxBytes":  n.T.Ordering.AbsoluteMaxBytes,
 		"PreferredMaxBytes": n.T.Ordering.PreferredMaxBytes,
+		"RaftTick":          n.T.Ordering.RaftTickInterval,
 	}
 	var orgs []txOrg
 	var peerMSPs []string

@@ -30,6 +30,7 @@ type Ordering struct {
 	MaxMessageCount   int    `yaml:"max_message_count"`
 	AbsoluteMaxBytes  string `yaml:"absolute_max_bytes"`
 	PreferredMaxBytes string `yaml:"preferred_max_bytes"`
+	RaftTickInterval  string `yaml:"raft_tick_interval"` // election timeout = 10 ticks
 }
 
 // PeerLimits are the peers' concurrency limits.
@@ -111,6 +112,12 @@ func (t *Topology) validate() error {
 	}
 	if _, err := time.ParseDuration(t.Ordering.BatchTimeout); err != nil {
 		return fmt.Errorf("ordering.batch_timeout: %w", err)
+	}
+	if t.Ordering.RaftTickInterval == "" {
+		t.Ordering.RaftTickInterval = "500ms" // Fabric's default
+	}
+	if _, err := time.ParseDuration(t.Ordering.RaftTickInterval); err != nil {
+		return fmt.Errorf("ordering.raft_tick_interval: %w", err)
 	}
 	orderers, peers := 0, 0
 	used := map[int]string{}

@@ -149,6 +149,43 @@ func testStory(t *testing.T) {
 		}
 	})
 
+	t.Run("listing with filters and bookmark paging", func(t *testing.T) {
+		has := func(r resp, field, want string) bool {
+			recs, _ := r.JSON["records"].([]any)
+			for _, x := range recs {
+				if str(x.(map[string]any), field) == want {
+					return true
+				}
+			}
+			return false
+		}
+		r := must(t, 200, call(t, "GET", "/api/v1/businesses?status=SUSPENDED&name_prefix=Harbour", auditor, nil))
+		if !has(r, "uscc", story.uscc) {
+			t.Errorf("suspended Harbour businesses must include %s: %s", story.uscc, r)
+		}
+		r = must(t, 200, call(t, "GET", "/api/v1/businesses?status=ACTIVE&name_prefix=Harbour", auditor, nil))
+		if has(r, "uscc", story.uscc) {
+			t.Errorf("active businesses must not include the suspended %s: %s", story.uscc, r)
+		}
+		all := must(t, 200, call(t, "GET", "/api/v1/businesses?page_size=100", auditor, nil))
+		total := len(all.JSON["records"].([]any))
+		seen, bm := 0, ""
+		for i := 0; i <= total; i++ {
+			p := must(t, 200, call(t, "GET", "/api/v1/businesses?page_size=1&bookmark="+bm, auditor, nil))
+			seen += len(p.JSON["records"].([]any))
+			if bm = str(p.JSON, "bookmark"); bm == "" {
+				break
+			}
+		}
+		if seen != total || total < 2 {
+			t.Errorf("paging one by one gave %d businesses, the full list %d", seen, total)
+		}
+		inv := must(t, 200, call(t, "GET", "/api/v1/invoices?seller="+story.uscc, auditor, nil))
+		if !has(inv, "number", story.invoice) {
+			t.Errorf("the seller's invoices must include %s: %s", story.invoice, inv)
+		}
+	})
+
 	file := []byte(fmt.Sprintf("Sale contract between Harbour Office Supplies and Xiamen City Library, %s.\n", story.uscc))
 	sum := sha256.Sum256(file)
 	hash := hex.EncodeToString(sum[:])
