@@ -114,21 +114,34 @@ func stop(l Layout, name string, grace time.Duration) (bool, error) {
 	_ = syscall.Kill(pid, syscall.SIGTERM)
 	deadline := time.Now().Add(grace)
 	for time.Now().Before(deadline) {
-		if _, alive := running(l, name); !alive {
+		if gone(pid) {
 			_ = os.Remove(l.PIDFile(name))
 			return true, nil
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 	_ = syscall.Kill(pid, syscall.SIGKILL)
-	for i := 0; i < 40; i++ {
-		if _, alive := running(l, name); !alive {
-			break
-		}
+	for i := 0; i < 100 && !gone(pid); i++ {
 		time.Sleep(50 * time.Millisecond)
 	}
 	_ = os.Remove(l.PIDFile(name))
 	return true, nil
+}
+
+// gone reports whether a process has finished exiting: no longer in /proc, or a
+// zombie. Its command line empties earlier, while it still holds its sockets,
+// so waiting for that alone would race the next start on the same port.
+func gone(pid int) bool {
+	st, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return true
+	}
+	// The state follows the command name, which is in parentheses and may hold spaces.
+	s := string(st)
+	if i := strings.LastIndexByte(s, ')'); i >= 0 && i+2 < len(s) {
+		return s[i+2] == 'Z' || s[i+2] == 'X'
+	}
+	return false
 }
 
 // run executes a short-lived CLI command and returns its combined output; the
