@@ -69,6 +69,11 @@ func (n *Network) Up(ctx context.Context, govnetBin string) error {
 	if err := step("chaincode answers", func() error { return n.waitChaincode(ctx) }); err != nil {
 		return err
 	}
+	// The peer Gateway finds other orgs' endorsers through gossip: wait until every
+	// peer knows every other, or the first cross-org transactions fail.
+	if err := step("gossip membership complete", func() error { return n.waitMembership(ctx, 60*time.Second) }); err != nil {
+		return err
+	}
 	if err := n.WriteGatewayConfig(); err != nil {
 		return err
 	}
@@ -267,6 +272,39 @@ func (n *Network) waitRaftLeader(ctx context.Context, timeout time.Duration) err
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// waitMembership waits until every peer's gossip view of the channel holds all
+// the other peers.
+func (n *Network) waitMembership(ctx context.Context, timeout time.Duration) error {
+	total := 0
+	for _, o := range n.T.PeerOrgs() {
+		total += len(o.Peers)
+	}
+	deadline := time.Now().Add(timeout)
+	for {
+		missing := ""
+		for _, o := range n.T.PeerOrgs() {
+			for _, nd := range o.Peers {
+				v, err := n.metric(n.T.Addr(nd.Offset+portOps), n.L.NodeTLS(o.Name, nd.Name),
+					`gossip_membership_total_peers_known{channel="`+n.T.Channel+`"}`)
+				if err != nil || int(v) < total-1 {
+					missing += fmt.Sprintf(" %s knows %d of %d", nodeID(o, nd), int(v), total-1)
+				}
+			}
+		}
+		if missing == "" {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("gossip membership incomplete after %s:%s", timeout, missing)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
 		}
 	}
 }

@@ -78,15 +78,22 @@ func (n *Network) peerProc(o Org, nd Node) (Proc, error) {
 	tls := n.L.NodeTLS(o.Name, nd.Name)
 	addr := n.T.Addr(nd.Offset + portListen)
 	err := editYAML(filepath.Join(n.L.Bin, "config", "core.yaml"), filepath.Join(dir, "core.yaml"), map[string]any{
-		"peer.id":                                 id,
-		"peer.networkId":                          "govchain",
-		"peer.listenAddress":                      addr,
-		"peer.address":                            addr,
-		"peer.chaincodeListenAddress":             n.T.Addr(nd.Offset + portChaincode),
-		"peer.chaincodeAddress":                   n.T.Addr(nd.Offset + portChaincode),
-		"peer.gossip.bootstrap":                   addr,
-		"peer.gossip.externalEndpoint":            addr,
-		"peer.gossip.useLeaderElection":           true,
+		"peer.id":                       id,
+		"peer.networkId":                "govchain",
+		"peer.listenAddress":            addr,
+		"peer.address":                  addr,
+		"peer.chaincodeListenAddress":   n.T.Addr(nd.Offset + portChaincode),
+		"peer.chaincodeAddress":         n.T.Addr(nd.Offset + portChaincode),
+		"peer.gossip.bootstrap":         addr,
+		"peer.gossip.externalEndpoint":  addr,
+		"peer.gossip.useLeaderElection": true,
+		// Peers start together, so the first dial of another org's anchor peer often
+		// fails; Fabric's 25 s reconnect interval would then leave discovery blind
+		// to that org for half a minute. On one host, retry and publish quickly.
+		"peer.gossip.reconnectInterval":           "2s",
+		"peer.gossip.aliveTimeInterval":           "2s",
+		"peer.gossip.publishStateInfoInterval":    "1s",
+		"peer.gossip.requestStateInfoInterval":    "1s",
 		"peer.gossip.orgLeader":                   false,
 		"peer.tls.enabled":                        true,
 		"peer.tls.clientAuthRequired":             false,
