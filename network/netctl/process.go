@@ -68,7 +68,13 @@ func start(l Layout, host string, p Proc) (int, error) {
 		return pid, nil
 	}
 	for _, port := range p.Ports {
-		if err := portFree(host, port); err != nil {
+		// A process of ours that is still exiting may hold its port a moment longer.
+		err := portFree(host, port)
+		for i := 0; err != nil && i < 30; i++ {
+			time.Sleep(100 * time.Millisecond)
+			err = portFree(host, port)
+		}
+		if err != nil {
 			return 0, fmt.Errorf("%s: %w", p.Name, err)
 		}
 	}
