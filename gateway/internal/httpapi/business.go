@@ -16,11 +16,7 @@ func businessCall(fn string, args ...string) ledger.Call {
 // POST /businesses → business:Register (201).
 func (s *Server) registerBusiness(c *gin.Context) {
 	var req domain.RegisterBusinessRequest
-	if err := decode(c, "business", &req); err != nil {
-		s.fail(c, err)
-		return
-	}
-	if err := req.Validate(); err != nil {
+	if err := decodeChecked(c, "business", &req); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -45,11 +41,7 @@ func (s *Server) amendBusiness(c *gin.Context) {
 		return
 	}
 	var req domain.AmendBusinessRequest
-	if err := decode(c, "amendment", &req); err != nil {
-		s.fail(c, err)
-		return
-	}
-	if err := req.Validate(); err != nil {
+	if err := decodeChecked(c, "amendment", &req); err != nil {
 		s.fail(c, err)
 		return
 	}

@@ -15,6 +15,17 @@ func decode(c *gin.Context, what string, v any) error {
 	return domain.DecodeJSON(what, data, v)
 }
 
+// checked is a request that validates itself (the internal/domain request types).
+type checked interface{ Validate() error }
+
+// decodeChecked decodes the JSON body strictly into v, then validates it (400/422).
+func decodeChecked(c *gin.Context, what string, v checked) error {
+	if err := decode(c, what, v); err != nil {
+		return err
+	}
+	return v.Validate()
+}
+
 // decodeOptional is decode for bodies that may be absent (then v is left as it is).
 func decodeOptional(c *gin.Context, what string, v any) error {
 	data, err := jsonBody(c)

@@ -160,11 +160,7 @@ func (s *Server) certifyEvidence(c *gin.Context) {
 		return
 	}
 	var req domain.CertifyRequest
-	if err := decode(c, "certification", &req); err != nil {
-		s.fail(c, err)
-		return
-	}
-	if err := req.Validate(); err != nil {
+	if err := decodeChecked(c, "certification", &req); err != nil {
 		s.fail(c, err)
 		return
 	}

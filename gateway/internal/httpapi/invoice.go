@@ -16,11 +16,7 @@ func invoiceCall(fn string, args ...string) ledger.Call {
 // POST /invoices → invoice:Issue (201).
 func (s *Server) issueInvoice(c *gin.Context) {
 	var req domain.IssueInvoiceRequest
-	if err := decode(c, "invoice", &req); err != nil {
-		s.fail(c, err)
-		return
-	}
-	if err := req.Validate(); err != nil {
+	if err := decodeChecked(c, "invoice", &req); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -97,11 +93,7 @@ func (s *Server) reverseInvoice(c *gin.Context) {
 		return
 	}
 	var req domain.ReverseInvoiceRequest
-	if err := decode(c, "reversal", &req); err != nil {
-		s.fail(c, err)
-		return
-	}
-	if err := req.Validate(); err != nil {
+	if err := decodeChecked(c, "reversal", &req); err != nil {
 		s.fail(c, err)
 		return
 	}
