@@ -59,6 +59,30 @@ func testFabricCLI(t *testing.T) {
 		}
 	})
 
+	t.Run("chaincode metadata describes the three contracts", func(t *testing.T) {
+		out, err := h.peerCLI("audit", "auditor", "chaincode", "query", "-C", "govchannel", "-n", "govchain",
+			"-c", `{"Args":["org.hyperledger.fabric:GetMetadata"]}`)
+		if err != nil {
+			t.Fatalf("GetMetadata: %v\n%s", err, out)
+		}
+		var meta struct {
+			Contracts map[string]struct {
+				Transactions []struct {
+					Name string   `json:"name"`
+					Tags []string `json:"tag"`
+				} `json:"transactions"`
+			} `json:"contracts"`
+		}
+		if err := json.Unmarshal([]byte(strings.TrimSpace(out)), &meta); err != nil {
+			t.Fatalf("metadata is not JSON: %v", err)
+		}
+		for _, c := range []string{"business", "invoice", "evidence"} {
+			if len(meta.Contracts[c].Transactions) == 0 {
+				t.Errorf("metadata lacks contract %s", c)
+			}
+		}
+	})
+
 	t.Run("invoke as the market admin is refused by the chaincode", func(t *testing.T) {
 		req2 := map[string]any{}
 		for k, v := range req {
