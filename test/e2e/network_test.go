@@ -219,3 +219,31 @@ func testStatus(t *testing.T) {
 		t.Errorf("keys.env missing: %v", err)
 	}
 }
+
+// testStateBasedEndorsement shows the record-level policy at work with Fabric's
+// own CLI: an update of a tax-owned invoice endorsed by two agencies that are not
+// the tax bureau satisfies the chaincode-level policy but is invalidated.
+func testStateBasedEndorsement(t *testing.T) {
+	f := fixtures{t}
+	inv := f.invoice(f.business())
+	before := unchanged(t, "/api/v1/invoices/"+inv)
+	args, _ := json.Marshal(map[string][]string{"Args": {"invoice:ClaimReimbursement", inv, `{"reference":"CLI-1"}`}})
+	invoke := func(orgs ...string) (string, error) {
+		cmd := append([]string{"chaincode", "invoke", "-C", "govchannel", "-n", "govchain", "-c", string(args), "--waitForEvent"},
+			h.net.OrdererFlags()...)
+		cmd = append(cmd, h.net.PeerFlags(orgs...)...)
+		return h.peerCLI("market", "finance", cmd...)
+	}
+	out, err := invoke("market", "notary")
+	if err == nil || !strings.Contains(out, "ENDORSEMENT_POLICY_FAILURE") {
+		t.Fatalf("without the owner's (tax) peer the update must be invalidated: err=%v\n%s", err, out)
+	}
+	before(t)
+	if out, err := invoke("market", "tax"); err != nil {
+		t.Fatalf("with the owner's peer the update must commit: %v\n%s", err, out)
+	}
+	r := must(t, 200, call(t, "GET", "/api/v1/invoices/"+inv, key(t, "audit", "auditor"), nil))
+	if str(r.JSON, "reimbursement.org") != "MarketMSP" {
+		t.Fatalf("claim not recorded: %s", r)
+	}
+}

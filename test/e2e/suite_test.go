@@ -27,6 +27,7 @@ func TestGovchain(t *testing.T) {
 		{"clean network starts empty", testStartsEmpty},
 		{"Fabric peer CLI", testFabricCLI},
 		{"story", testStory},
+		{"state-based endorsement", testStateBasedEndorsement},
 		{"authorization matrix", testAuthzMatrix},
 		{"bad input", testBadInput},
 		{"events", testEvents},
