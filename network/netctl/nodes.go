@@ -33,6 +33,9 @@ func (n *Network) ordererProc(o Org, nd Node) (Proc, error) {
 		"General.TLS.ClientAuthRequired":    false,
 		"General.Cluster.ClientCertificate": tls.Cert,
 		"General.Cluster.ClientPrivateKey":  tls.Key,
+		// A follower forwards a transaction to the leader it knows; if that leader has
+		// just died, the client waits this long (Fabric: 7 s) before trying again.
+		"General.Cluster.RPCTimeout":        "2s",
 		"General.BootstrapMethod":           "none",
 		"General.BootstrapFile":             "",
 		"General.LocalMSPDir":               n.L.NodeMSP(o.Name, nd.Name),
