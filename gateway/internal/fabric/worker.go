@@ -25,11 +25,19 @@ type worker struct {
 
 	mu     sync.Mutex
 	active map[string]bool // tx ids being driven in this process
+
+	slots chan struct{} // bounds how many transactions are driven at once
 }
+
+// maxDriven bounds the transactions the worker drives at the same time; the rest wait
+// (still PENDING, and persisted) for a slot, so a burst of async writes cannot flood the
+// peers and orderers with concurrent submissions.
+const maxDriven = 256
 
 func newWorker(sub *submitter, conns func(ledger.Caller) (conn, bool), log *slog.Logger) *worker {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &worker{sub: sub, conns: conns, log: log, ctx: ctx, cancel: cancel, active: map[string]bool{}}
+	return &worker{sub: sub, conns: conns, log: log, ctx: ctx, cancel: cancel, active: map[string]bool{},
+		slots: make(chan struct{}, maxDriven)}
 }
 
 // resume adopts every PENDING record in the store.
@@ -60,6 +68,12 @@ func (w *worker) adopt(rec *txstore.Record) {
 	go func() {
 		defer w.wg.Done()
 		defer w.release(rec.TxID)
+		select {
+		case w.slots <- struct{}{}:
+			defer func() { <-w.slots }()
+		case <-w.ctx.Done():
+			return // stays PENDING in the store; the next run resumes it
+		}
 		w.finish(w.ctx, rec)
 	}()
 }
