@@ -3,7 +3,9 @@ package netctl
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
+	"strconv"
 	"os/exec"
 	"time"
 )
@@ -23,11 +25,20 @@ func (n *Network) StartGateway(ctx context.Context) error {
 	if err := n.WriteGatewayConfig(); err != nil {
 		return err
 	}
-	if _, err := start(n.L, n.T.Host, Proc{
-		Name: GatewayName,
-		Bin:  bin,
-		Args: []string{"-config", n.L.GatewayConfig()},
-		Dir:  n.L.Root,
+	host, portStr, err := net.SplitHostPort(GatewayListen())
+	if err != nil {
+		return fmt.Errorf("GOVCHAIN_GATEWAY_ADDR %q: %w", GatewayListen(), err)
+	}
+	port, err := strconv.Atoi(portStr)
+	if err != nil {
+		return fmt.Errorf("GOVCHAIN_GATEWAY_ADDR %q: bad port", GatewayListen())
+	}
+	if _, err := start(n.L, host, Proc{
+		Name:  GatewayName,
+		Bin:   bin,
+		Args:  []string{"-config", n.L.GatewayConfig()},
+		Dir:   n.L.Root,
+		Ports: []int{port},
 	}); err != nil {
 		return err
 	}
