@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"strconv"
 	"os/exec"
+	"strconv"
 	"time"
 )
 
