@@ -29,25 +29,30 @@ const (
 
 // options are the command-line settings.
 type options struct {
-	Workloads []string
-	Clients   []int
-	Rates     []float64 // fixed-rate mode when set: one run per rate
-	MaxFlight int       // fixed-rate mode: most transactions in flight
-	Duration  time.Duration
-	Warmup    time.Duration
-	Timeout   time.Duration
-	Path      string
-	JSON      bool
-	Config    string
-	Keys      string
-	API       string
-	PIDDir    string
-	Mix       map[string]int
-	Sellers   int
-	ReadSet   int
-	Progress  bool
-	Lines     int // most lines per invoice
-	Cooldown  time.Duration
+	Workloads  []string
+	Clients    []int
+	Rates      []float64 // fixed-rate mode when set: one run per rate
+	MaxFlight  int       // fixed-rate mode: most transactions in flight
+	Duration   time.Duration
+	Warmup     time.Duration
+	Timeout    time.Duration
+	Path       string
+	JSON       bool
+	Config     string
+	Keys       string
+	API        string
+	PIDDir     string
+	GatewayPID int // overrides data/network/pids/gateway.pid (a gateway started by hand)
+	Mix        map[string]int
+	Sellers    int
+	ReadSet    int
+	Progress   bool
+	Lines      int // most lines per invoice
+	Cooldown   time.Duration
+	KeepAlive  bool          // HTTP connection reuse (false only to measure what reuse is worth)
+	Repeat     int           // phases per path per run, alternating http/direct, merged
+	Quiet      float64       // wait before each phase until others use less than this many cores
+	QuietMax   time.Duration // longest such wait
 }
 
 // parseIntList parses "1,8,32" (each > 0).
@@ -168,10 +173,15 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.Keys, "keys", "data/keys.env", "the API keys written by make up")
 	fs.StringVar(&o.API, "api", "", "HTTP gateway base URL (default: GOVCHAIN_API from -keys)")
 	fs.StringVar(&o.PIDDir, "pids", "data/network/pids", "directory of the network's PID files (CPU accounting)")
+	fs.IntVar(&o.GatewayPID, "gateway-pid", 0, "PID of the HTTP gateway for CPU accounting, when it is not the one make up started")
 	fs.StringVar(&mix, "mix", "register=20,invoice=40,evidence=20,read=20", "mixed workload weights")
 	fs.IntVar(&o.Sellers, "sellers", 16, "sellers registered in the setup phase for invoice workloads")
 	fs.IntVar(&o.ReadSet, "read-set", 64, "invoices issued in the setup phase for read workloads")
 	fs.IntVar(&o.Lines, "lines", 3, "most lines per invoice")
+	fs.BoolVar(&o.KeepAlive, "keepalive", true, "reuse HTTP connections (false: one TCP connection per request, to measure what reuse is worth)")
+	fs.IntVar(&o.Repeat, "repeat", 1, "phases per path and run, alternating http and direct (results merged): evens out a noisy shared machine")
+	fs.Float64Var(&o.Quiet, "quiet", 0, "before each phase, wait until processes outside the network use fewer than this many cores (0: do not wait)")
+	fs.DurationVar(&o.QuietMax, "quiet-max", 5*time.Minute, "longest wait for -quiet")
 	fs.BoolVar(&o.Progress, "progress", true, "print a progress line on stderr while running")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: go run ./test/bench [flags]\n\n"+
@@ -210,6 +220,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	}
 	if o.Warmup < 0 || o.Cooldown < 0 {
 		return nil, fmt.Errorf("-warmup and -cooldown must not be negative")
+	}
+	if o.Repeat <= 0 || o.Quiet < 0 {
+		return nil, fmt.Errorf("-repeat must be positive and -quiet not negative")
 	}
 	if o.MaxFlight <= 0 || o.Sellers <= 0 || o.ReadSet <= 0 || o.Lines <= 0 {
 		return nil, fmt.Errorf("-max-inflight, -sellers, -read-set and -lines must be positive")

@@ -23,7 +23,7 @@ type httpPath struct {
 
 // newHTTPPath prepares the client for up to conns concurrent requests: every one of them
 // keeps its connection (MaxIdleConnsPerHost), so no request pays for a new TCP connection.
-func newHTTPPath(api string, keys map[string]string, conns int) (*httpPath, error) {
+func newHTTPPath(api string, keys map[string]string, conns int, keepAlive bool) (*httpPath, error) {
 	api = strings.TrimRight(api, "/")
 	if api == "" {
 		return nil, errors.New("no gateway URL: set -api or GOVCHAIN_API in the keys file")
@@ -41,6 +41,7 @@ func newHTTPPath(api string, keys map[string]string, conns int) (*httpPath, erro
 		ForceAttemptHTTP2:   false,
 		WriteBufferSize:     16 << 10,
 		ReadBufferSize:      16 << 10,
+		DisableKeepAlives:   !keepAlive,
 	}
 	return &httpPath{base: api, keys: keys, c: &http.Client{Transport: tr}}, nil
 }

@@ -67,6 +67,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if o.GatewayPID > 0 {
+		procs = withGateway(procs, o.GatewayPID)
+	}
 	machine := machineInfo()
 
 	// The direct path is always connected: the setup phase registers sellers through it.
@@ -88,7 +91,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 				conns = max(conns, c)
 			}
 		}
-		hp, err := newHTTPPath(api, keys, conns)
+		hp, err := newHTTPPath(api, keys, conns, o.KeepAlive)
 		if err != nil {
 			return err
 		}
@@ -118,19 +121,24 @@ func run(args []string, stdout, stderr io.Writer) error {
 			}
 		}
 		for _, spec := range o.specs(wl) {
-			rr := &RunResult{Spec: spec}
-			for i, pn := range o.paths() {
-				if ctx.Err() != nil {
-					return ctx.Err()
-				}
-				if i > 0 {
-					sleepUntil(ctx, time.Now().Add(o.Cooldown))
-				}
-				res := runPhase(ctx, paths[pn], gen, spec, procs, progress)
-				if pn == pathHTTP {
-					rr.HTTP = res
-				} else {
-					rr.Direct = res
+			rr := &RunResult{Spec: spec, Repeat: o.Repeat}
+			for rep := 0; rep < o.Repeat; rep++ {
+				for i, pn := range o.paths() {
+					if ctx.Err() != nil {
+						return ctx.Err()
+					}
+					if i > 0 || rep > 0 {
+						sleepUntil(ctx, time.Now().Add(o.Cooldown))
+					}
+					if o.Quiet > 0 {
+						waitQuiet(ctx, procs, o.Quiet, o.QuietMax, tables)
+					}
+					res := runPhase(ctx, paths[pn], gen, spec, procs, progress)
+					if pn == pathHTTP {
+						rr.HTTP = mergePhase(rr.HTTP, res)
+					} else {
+						rr.Direct = mergePhase(rr.Direct, res)
+					}
 				}
 			}
 			rr.PrintTable(tables, machine)
@@ -143,6 +151,33 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	return ctx.Err()
+}
+
+// waitQuiet waits until the processes outside the network and this benchmark use fewer
+// than limit cores (sampled over 2 s), for at most maxWait.
+func waitQuiet(ctx context.Context, procs []proc, limit float64, maxWait time.Duration, w io.Writer) {
+	t0 := time.Now()
+	said := false
+	for ctx.Err() == nil {
+		a := sampleCPU(procs)
+		sleepUntil(ctx, time.Now().Add(2*time.Second))
+		u := cpuDelta(procs, a, sampleCPU(procs), 2)
+		other := u.Seconds[kindOther] / 2
+		if other < limit {
+			if said {
+				fmt.Fprintf(w, "quiet after %.0fs\n", time.Since(t0).Seconds())
+			}
+			return
+		}
+		if time.Since(t0) > maxWait {
+			fmt.Fprintf(w, "still %.2f cores used outside the network after %s: measuring anyway\n", other, maxWait)
+			return
+		}
+		if !said {
+			fmt.Fprintf(w, "waiting for the machine to quiet down: %.2f cores used outside the network\n", other)
+			said = true
+		}
+	}
 }
 
 // specs lists the runs of one workload: one per concurrency level, or one per rate.
@@ -163,6 +198,17 @@ func (o *options) specs(wl string) []phaseSpec {
 		out = append(out, s)
 	}
 	return out
+}
+
+// withGateway replaces the gateway process of procs by pid.
+func withGateway(procs []proc, pid int) []proc {
+	out := procs[:0:0]
+	for _, p := range procs {
+		if p.Kind != kindGateway {
+			out = append(out, p)
+		}
+	}
+	return append(out, proc{Name: "gateway", Kind: kindGateway, PID: pid})
 }
 
 func describeProcs(procs []proc) string {

@@ -78,7 +78,7 @@ func TestHTTPPath(t *testing.T) {
 	}))
 	defer srv.Close()
 	keys := map[string]string{keyVar("market", "registrar"): "gck_m", keyVar("audit", "auditor"): "gck_a"}
-	h, err := newHTTPPath(srv.URL, keys, 4)
+	h, err := newHTTPPath(srv.URL, keys, 4, true)
 	require.NoError(t, err)
 	defer h.Close()
 	ctx := context.Background()

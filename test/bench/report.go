@@ -15,6 +15,7 @@ import (
 // back to back.
 type RunResult struct {
 	Spec   phaseSpec
+	Repeat int          // phases per path, merged
 	HTTP   *PhaseResult // nil when not measured
 	Direct *PhaseResult
 }
@@ -48,7 +49,21 @@ type runJSON struct {
 	FailureDetail map[string]map[string]string  `json:"failure_detail,omitempty"`
 	CPUmsPerTx    map[string]map[string]float64 `json:"cpu_ms_per_tx"` // path → kind → ms
 	CoresBusy     map[string]float64            `json:"cores_busy"`    // path → busy cores
+	OtherCores    map[string]float64            `json:"other_cores"`   // path → cores used by processes outside the network
+	CapacityTPS   map[string]float64            `json:"cpu_bound_tps"` // path → all cores / CPU per tx of the measured processes
+	Speed         map[string]float64            `json:"cpu_speed_mbs"` // path → mean SHA-256 MB/s on one core before its phases
 	Machine       string                        `json:"machine"`
+}
+
+func mean(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	var s float64
+	for _, x := range v {
+		s += x
+	}
+	return s / float64(len(v))
 }
 
 func round1(f float64) float64 { return math.Round(f*10) / 10 }
@@ -62,6 +77,34 @@ func failMap(r *PhaseResult) map[string]int {
 		}
 	}
 	return m
+}
+
+// otherCores is the CPU (in cores) that processes outside the network and the benchmark used
+// during the window: other people's builds and tests on a shared machine depress TPS.
+func (r *PhaseResult) otherCores() float64 {
+	if r.Window <= 0 {
+		return 0
+	}
+	return r.CPU.Seconds[kindOther] / r.Window.Seconds()
+}
+
+// capacity is the TPS the measured processes could reach with every core of the machine:
+// cores × 1000 / (CPU ms per tx of peer + orderer + chaincode + gateway + load generator).
+// It ignores "other", so it is a noise-free ceiling estimate.
+func (r *PhaseResult) capacity() float64 {
+	if r.OK == 0 {
+		return 0
+	}
+	var s float64
+	for _, k := range cpuKinds {
+		if k != kindOther {
+			s += r.CPU.Seconds[k]
+		}
+	}
+	if s == 0 {
+		return 0
+	}
+	return float64(runtime.NumCPU()) * float64(r.OK) / s
 }
 
 // cpuPerTx is CPU milliseconds per successful op for each kind (and "total").
@@ -82,10 +125,10 @@ func cpuPerTx(r *PhaseResult) map[string]float64 {
 
 func (rr *RunResult) JSON(machine string) runJSON {
 	j := runJSON{
-		Workload: rr.Spec.Workload, Mode: "closed", Clients: rr.Spec.Clients, DurationS: rr.Spec.Duration.Seconds(),
+		Workload: rr.Spec.Workload, Mode: "closed", Clients: rr.Spec.Clients, DurationS: rr.Spec.Duration.Seconds() * float64(max(rr.Repeat, 1)),
 		Failed: map[string]int{}, HTTPFailed: failMap(rr.HTTP), DirectFailed: failMap(rr.Direct),
 		FailureDetail: map[string]map[string]string{}, CPUmsPerTx: map[string]map[string]float64{},
-		CoresBusy: map[string]float64{}, Machine: machine,
+		CoresBusy: map[string]float64{}, OtherCores: map[string]float64{}, CapacityTPS: map[string]float64{}, Speed: map[string]float64{}, Machine: machine,
 	}
 	if rr.Spec.Rate > 0 {
 		j.Mode, j.Rate, j.Clients = "rate", rr.Spec.Rate, rr.Spec.MaxFlight
@@ -98,6 +141,9 @@ func (rr *RunResult) JSON(machine string) runJSON {
 		j.HTTPP50, j.HTTPP90, j.HTTPP99, j.HTTPMax = ms(r.Lat.Percentile(50)), ms(r.Lat.Percentile(90)), ms(r.Lat.Percentile(99)), ms(r.Lat.Max())
 		j.CPUmsPerTx[pathHTTP] = cpuPerTx(r)
 		j.CoresBusy[pathHTTP] = round3(r.CPU.Cores)
+		j.OtherCores[pathHTTP] = round3(r.otherCores())
+		j.CapacityTPS[pathHTTP] = round1(r.capacity())
+		j.Speed[pathHTTP] = round1(mean(r.Speed))
 		if len(r.FailDetail) > 0 {
 			j.FailureDetail[pathHTTP] = r.FailDetail
 		}
@@ -107,6 +153,9 @@ func (rr *RunResult) JSON(machine string) runJSON {
 		j.DirectP50, j.DirectP90, j.DirectP99, j.DirectMax = ms(r.Lat.Percentile(50)), ms(r.Lat.Percentile(90)), ms(r.Lat.Percentile(99)), ms(r.Lat.Max())
 		j.CPUmsPerTx[pathDirect] = cpuPerTx(r)
 		j.CoresBusy[pathDirect] = round3(r.CPU.Cores)
+		j.OtherCores[pathDirect] = round3(r.otherCores())
+		j.CapacityTPS[pathDirect] = round1(r.capacity())
+		j.Speed[pathDirect] = round1(mean(r.Speed))
 		if len(r.FailDetail) > 0 {
 			j.FailureDetail[pathDirect] = r.FailDetail
 		}
@@ -140,17 +189,21 @@ func (rr *RunResult) PrintTable(w io.Writer, machine string) {
 	if rr.Spec.Rate > 0 {
 		title = fmt.Sprintf("%s, fixed rate %g/s (≤ %d in flight)", rr.Spec.Workload, rr.Spec.Rate, rr.Spec.MaxFlight)
 	}
-	fmt.Fprintf(w, "\n== %s, %s measured (+%s warm-up) ==\n", title, rr.Spec.Duration, rr.Spec.Warmup)
+	reps := ""
+	if rr.Repeat > 1 {
+		reps = fmt.Sprintf(" × %d alternating phases per path", rr.Repeat)
+	}
+	fmt.Fprintf(w, "\n== %s, %s measured (+%s warm-up)%s ==\n", title, rr.Spec.Duration, rr.Spec.Warmup, reps)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "path\tok\tTPS\tp50 ms\tp90 ms\tp99 ms\tmax ms\tfailed\tcores busy\t")
+	fmt.Fprintln(tw, "path\tok\tTPS\tp50 ms\tp90 ms\tp99 ms\tmax ms\tfailed\tcores busy\tof them other\tCPU-bound TPS\tCPU speed MB/s\t")
 	rows := []*PhaseResult{rr.HTTP, rr.Direct}
 	for _, r := range rows {
 		if r == nil {
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%s\t%.2f\t\n", r.Path, r.OK, r.TPS(),
+		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%s\t%.2f\t%.2f\t%.0f\t%.0f\t\n", r.Path, r.OK, r.TPS(),
 			ms(r.Lat.Percentile(50)), ms(r.Lat.Percentile(90)), ms(r.Lat.Percentile(99)), ms(r.Lat.Max()),
-			failSummary(r), r.CPU.Cores)
+			failSummary(r), r.CPU.Cores, r.otherCores(), r.capacity(), mean(r.Speed))
 	}
 	tw.Flush()
 	if rr.HTTP != nil && rr.Direct != nil {
@@ -182,6 +235,9 @@ func (rr *RunResult) PrintTable(w io.Writer, machine string) {
 	for _, r := range rows {
 		if r == nil {
 			continue
+		}
+		if oc := r.otherCores(); oc > 0.15 {
+			fmt.Fprintf(w, "%s: warning: %.2f cores were used by processes outside the network and the benchmark (builds, other tests?): TPS is depressed; CPU ms/tx is still exact\n", r.Path, oc)
 		}
 		if r.Late > 0 {
 			fmt.Fprintf(w, "%s: %d of %d scheduled ops started late (> 10 ms): the load generator or the in-flight cap could not keep the rate\n", r.Path, r.Late, r.Started)

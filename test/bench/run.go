@@ -46,8 +46,9 @@ type PhaseResult struct {
 	Lat        Latencies
 	Window     time.Duration
 	CPU        CPUUsage
-	Started    int // ops started (fixed-rate: offered) inside the window
-	Late       int // fixed-rate: ops that started > 10 ms after their scheduled time
+	Started    int       // ops started (fixed-rate: offered) inside the window
+	Late       int       // fixed-rate: ops that started > 10 ms after their scheduled time
+	Speed      []float64 // speedIndex before the phase (one per merged phase)
 }
 
 // TPS is committed (or, for reads, successful) ops per second of the window.
@@ -65,6 +66,38 @@ func (r *PhaseResult) FailedTotal() int {
 		n += v
 	}
 	return n
+}
+
+// mergePhase adds b (a later phase of the same path and spec) to a; a may be nil.
+func mergePhase(a, b *PhaseResult) *PhaseResult {
+	if a == nil {
+		return b
+	}
+	a.OK += b.OK
+	for k, v := range b.OKByKind {
+		a.OKByKind[k] += v
+	}
+	for k, v := range b.Failed {
+		a.Failed[k] += v
+	}
+	for k, v := range b.FailDetail {
+		if _, seen := a.FailDetail[k]; !seen {
+			a.FailDetail[k] = v
+		}
+	}
+	a.Lat.Merge(&b.Lat)
+	for k, v := range b.CPU.Seconds {
+		a.CPU.Seconds[k] += v
+	}
+	a.CPU.MachineBusy += b.CPU.MachineBusy
+	a.Window += b.Window
+	if a.Window > 0 {
+		a.CPU.Cores = a.CPU.MachineBusy / a.Window.Seconds()
+	}
+	a.Started += b.Started
+	a.Late += b.Late
+	a.Speed = append(a.Speed, b.Speed...)
+	return a
 }
 
 // recorder collects outcomes; record is safe for concurrent use.
@@ -136,6 +169,7 @@ func truncate(s string, n int) string {
 
 // runPhase drives p with the workload for warmup + duration, measuring the second part.
 func runPhase(ctx context.Context, p path, gen *Generator, spec phaseSpec, procs []proc, progress io.Writer) *PhaseResult {
+	speed := speedIndex(300 * time.Millisecond)
 	start := time.Now()
 	mStart := start.Add(spec.Warmup)
 	mEnd := mStart.Add(spec.Duration)
@@ -216,6 +250,7 @@ func runPhase(ctx context.Context, p path, gen *Generator, spec phaseSpec, procs
 	close(progDone)
 
 	res := rec.res
+	res.Speed = []float64{speed}
 	res.Window = spec.Duration
 	res.CPU = cpuDelta(procs, before, after, spec.Duration.Seconds())
 	return res

@@ -71,3 +71,27 @@ func TestPhaseStopsOnCancel(t *testing.T) {
 		t.Fatal("phase did not stop on cancel")
 	}
 }
+
+func TestMergePhase(t *testing.T) {
+	a := &PhaseResult{Path: "http", OK: 10, OKByKind: map[string]int{opInvoice: 10}, Failed: map[string]int{failMVCC: 1},
+		FailDetail: map[string]string{failMVCC: "first"}, Window: 10 * time.Second,
+		CPU: CPUUsage{Seconds: map[string]float64{kindPeer: 4}, MachineBusy: 10}, Started: 11}
+	a.Lat.Add(time.Millisecond)
+	b := &PhaseResult{Path: "http", OK: 30, OKByKind: map[string]int{opInvoice: 30}, Failed: map[string]int{failMVCC: 2, failTimeout: 1},
+		FailDetail: map[string]string{failMVCC: "second", failTimeout: "slow"}, Window: 10 * time.Second,
+		CPU: CPUUsage{Seconds: map[string]float64{kindPeer: 6, kindGateway: 1}, MachineBusy: 30}, Started: 33, Late: 2}
+	b.Lat.Add(3 * time.Millisecond)
+	require.Same(t, b, mergePhase(nil, b))
+	m := mergePhase(a, b)
+	require.Equal(t, 40, m.OK)
+	require.Equal(t, 40, m.OKByKind[opInvoice])
+	require.Equal(t, map[string]int{failMVCC: 3, failTimeout: 1}, m.Failed)
+	require.Equal(t, "first", m.FailDetail[failMVCC])
+	require.Equal(t, 20*time.Second, m.Window)
+	require.Equal(t, 2.0, m.TPS())
+	require.Equal(t, 10.0, m.CPU.Seconds[kindPeer])
+	require.Equal(t, 2.0, m.CPU.Cores)
+	require.Equal(t, 2, m.Lat.Len())
+	require.Equal(t, 44, m.Started)
+	require.Equal(t, 2, m.Late)
+}
