@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/govchain/govchain/gateway/internal/boltx"
+
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -208,25 +210,12 @@ func (s *Store) DeleteExpired() (int, error) {
 	n := 0
 	cutoff := s.now().Add(-s.ttl)
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucket)
-		var doomed [][]byte
-		err := b.ForEach(func(k, v []byte) error {
+		var err error
+		n, err = boltx.DeleteWhere(tx.Bucket(bucket), func(_, v []byte) bool {
 			var e Entry
-			if err := json.Unmarshal(v, &e); err != nil || e.CreatedAt.Before(cutoff) {
-				doomed = append(doomed, append([]byte(nil), k...))
-			}
-			return nil
+			return json.Unmarshal(v, &e) != nil || e.CreatedAt.Before(cutoff)
 		})
-		if err != nil {
-			return err
-		}
-		for _, k := range doomed {
-			if err := b.Delete(k); err != nil {
-				return err
-			}
-		}
-		n = len(doomed)
-		return nil
+		return err
 	})
 	return n, err
 }

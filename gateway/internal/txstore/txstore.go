@@ -9,6 +9,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/govchain/govchain/gateway/internal/boltx"
+
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -144,29 +146,16 @@ func (s *Store) Pending() ([]*Record, error) {
 func (s *Store) DeleteFinalBefore(t time.Time) (int, error) {
 	n := 0
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketTx)
 		pending := tx.Bucket(bucketPending)
-		var doomed [][]byte
-		err := b.ForEach(func(k, v []byte) error {
+		var err error
+		n, err = boltx.DeleteWhere(tx.Bucket(bucketTx), func(k, v []byte) bool {
 			if pending.Get(k) != nil {
-				return nil
+				return false
 			}
 			var r Record
-			if err := json.Unmarshal(v, &r); err != nil || r.UpdatedAt.Before(t) {
-				doomed = append(doomed, append([]byte(nil), k...))
-			}
-			return nil
+			return json.Unmarshal(v, &r) != nil || r.UpdatedAt.Before(t)
 		})
-		if err != nil {
-			return err
-		}
-		for _, k := range doomed {
-			if err := b.Delete(k); err != nil {
-				return err
-			}
-		}
-		n = len(doomed)
-		return nil
+		return err
 	})
 	return n, err
 }
