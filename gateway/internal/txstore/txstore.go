@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/govchain/govchain/gateway/internal/boltx"
-
 	bolt "go.etcd.io/bbolt"
 )
 
