@@ -228,25 +228,15 @@ func (n *Network) joinOrderers(ctx context.Context) error {
 
 // joinPeers joins every peer to the channel with the genesis block.
 func (n *Network) joinPeers(ctx context.Context) error {
-	type pn struct {
-		o  Org
-		nd Node
-	}
-	var all []pn
-	for _, o := range n.T.PeerOrgs() {
-		for _, nd := range o.Peers {
-			all = append(all, pn{o, nd})
-		}
-	}
-	return parallel(all, func(x pn) error {
-		key := "peer:" + nodeID(x.o, x.nd)
+	return parallel(n.T.PeerNodes(), func(x PeerNode) error {
+		key := "peer:" + nodeID(x.Org, x.Node)
 		if n.joined(key) {
 			return nil
 		}
 		// The operations endpoint can answer before the peer's gRPC listener does.
-		out, err := n.retryRaft(ctx, n.peerEnv(x.o, x.nd), "channel", "join", "-b", n.L.GenesisBlock())
+		out, err := n.retryRaft(ctx, n.peerEnv(x.Org, x.Node), "channel", "join", "-b", n.L.GenesisBlock())
 		if err != nil && !strings.Contains(string(out), "already exists") {
-			return fmt.Errorf("join %s to %s: %w", describe(x.o, x.nd), n.T.Channel, err)
+			return fmt.Errorf("join %s to %s: %w", describe(x.Org, x.Node), n.T.Channel, err)
 		}
 		n.markJoined(key)
 		return nil

@@ -174,25 +174,15 @@ func (n *Network) startOrderers(ctx context.Context) error {
 
 // startPeers starts every peer and waits until each is healthy.
 func (n *Network) startPeers(ctx context.Context) error {
-	type pn struct {
-		o  Org
-		nd Node
-	}
-	var all []pn
-	for _, o := range n.T.PeerOrgs() {
-		for _, nd := range o.Peers {
-			all = append(all, pn{o, nd})
-		}
-	}
-	return parallel(all, func(x pn) error {
-		p, err := n.peerProc(x.o, x.nd)
+	return parallel(n.T.PeerNodes(), func(x PeerNode) error {
+		p, err := n.peerProc(x.Org, x.Node)
 		if err != nil {
 			return err
 		}
 		if _, err := start(n.L, n.T.Host, p); err != nil {
 			return err
 		}
-		return n.waitHealthy(ctx, p.Name, n.T.Addr(x.nd.Offset+portOps), n.L.CACert(x.o.Name))
+		return n.waitHealthy(ctx, p.Name, n.T.Addr(x.Node.Offset+portOps), n.L.CACert(x.Org.Name))
 	})
 }
 

@@ -176,6 +176,23 @@ func (t *Topology) PeerOrgs() []Org {
 	return out
 }
 
+// PeerNode is one peer with its org.
+type PeerNode struct {
+	Org  Org
+	Node Node
+}
+
+// PeerNodes lists every peer of every agency.
+func (t *Topology) PeerNodes() []PeerNode {
+	var out []PeerNode
+	for _, o := range t.PeerOrgs() {
+		for _, nd := range o.Peers {
+			out = append(out, PeerNode{o, nd})
+		}
+	}
+	return out
+}
+
 // OrdererOrg returns the org that runs the ordering service.
 func (t *Topology) OrdererOrg() Org {
 	for _, o := range t.Orgs {
