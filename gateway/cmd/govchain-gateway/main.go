@@ -73,6 +73,10 @@ func run() error {
 		return fmt.Errorf("open %s (is another gateway using it?): %w", cfg.DBPath(), err)
 	}
 	defer db.Close()
+	// Writes journal each transaction twice on the request path through bbolt's batched
+	// updates; the default 10 ms batch window added ~20 ms to every lone write (measured,
+	// docs/benchmark.md). 1 ms still coalesces concurrent writes into one fsync.
+	db.MaxBatchDelay = time.Millisecond
 	txs, err := txstore.New(db)
 	if err != nil {
 		return err
