@@ -8,10 +8,7 @@ import (
 // Register records a new business (ACTIVE) and returns it.
 func (c *BusinessContract) Register(ctx contractapi.TransactionContextInterface, request string) (string, error) {
 	var req domain.RegisterBusinessRequest
-	if err := domain.DecodeJSON("request", []byte(request), &req); err != nil {
-		return "", err
-	}
-	if err := req.Validate(); err != nil {
+	if err := domain.DecodeValid("request", []byte(request), &req); err != nil {
 		return "", err
 	}
 	a, err := actorOf(ctx)
@@ -47,10 +44,7 @@ func (c *BusinessContract) Amend(ctx contractapi.TransactionContextInterface, us
 		return "", err
 	}
 	var req domain.AmendBusinessRequest
-	if err := domain.DecodeJSON("request", []byte(request), &req); err != nil {
-		return "", err
-	}
-	if err := req.Validate(); err != nil {
+	if err := domain.DecodeValid("request", []byte(request), &req); err != nil {
 		return "", err
 	}
 	a, err := actorOf(ctx)

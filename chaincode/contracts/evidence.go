@@ -102,10 +102,7 @@ func (c *EvidenceContract) Certify(ctx contractapi.TransactionContextInterface, 
 		return "", err
 	}
 	var req domain.CertifyRequest
-	if err := domain.DecodeJSON("request", []byte(request), &req); err != nil {
-		return "", err
-	}
-	if err := req.Validate(); err != nil {
+	if err := domain.DecodeValid("request", []byte(request), &req); err != nil {
 		return "", err
 	}
 	return updateEvidence(ctx, id, domain.EventEvidenceCertified, func(e *domain.Evidence, a domain.Actor) error {

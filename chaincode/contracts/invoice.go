@@ -16,10 +16,7 @@ func invSellerPrefix(seller string) string { return invSellerIndex + seller + "~
 // Issue records a blue invoice of an ACTIVE registered seller and returns it.
 func (c *InvoiceContract) Issue(ctx contractapi.TransactionContextInterface, request string) (string, error) {
 	var req domain.IssueInvoiceRequest
-	if err := domain.DecodeJSON("request", []byte(request), &req); err != nil {
-		return "", err
-	}
-	if err := req.Validate(); err != nil {
+	if err := domain.DecodeValid("request", []byte(request), &req); err != nil {
 		return "", err
 	}
 	a, err := actorOf(ctx)
@@ -58,10 +55,7 @@ func (c *InvoiceContract) Reverse(ctx contractapi.TransactionContextInterface, o
 		return "", err
 	}
 	var req domain.ReverseInvoiceRequest
-	if err := domain.DecodeJSON("request", []byte(request), &req); err != nil {
-		return "", err
-	}
-	if err := req.Validate(); err != nil {
+	if err := domain.DecodeValid("request", []byte(request), &req); err != nil {
 		return "", err
 	}
 	a, err := actorOf(ctx)
@@ -105,10 +99,7 @@ func (c *InvoiceContract) ClaimReimbursement(ctx contractapi.TransactionContextI
 		request = "{}"
 	}
 	var req domain.ClaimReimbursementRequest
-	if err := domain.DecodeJSON("request", []byte(request), &req); err != nil {
-		return "", err
-	}
-	if err := req.Validate(); err != nil {
+	if err := domain.DecodeValid("request", []byte(request), &req); err != nil {
 		return "", err
 	}
 	return updateInvoice(ctx, number, domain.EventInvoiceReimbursementClaimed, func(inv *domain.Invoice, a domain.Actor) error {

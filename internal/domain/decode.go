@@ -26,6 +26,18 @@ func DecodeJSON(what string, data []byte, v any) error {
 	return nil
 }
 
+// Validator is a request that checks itself (every request type of this package).
+type Validator interface{ Validate() error }
+
+// DecodeValid is DecodeJSON followed by v.Validate(): the one way requests are read, by the
+// chaincode from its arguments and by the gateway from HTTP bodies.
+func DecodeValid(what string, data []byte, v Validator) error {
+	if err := DecodeJSON(what, data, v); err != nil {
+		return err
+	}
+	return v.Validate()
+}
+
 func describeJSONError(err error) string {
 	var typeErr *json.UnmarshalTypeError
 	var syntaxErr *json.SyntaxError

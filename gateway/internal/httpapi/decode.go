@@ -15,15 +15,13 @@ func decode(c *gin.Context, what string, v any) error {
 	return domain.DecodeJSON(what, data, v)
 }
 
-// checked is a request that validates itself (the internal/domain request types).
-type checked interface{ Validate() error }
-
-// decodeChecked decodes the JSON body strictly into v, then validates it (400/422).
-func decodeChecked(c *gin.Context, what string, v checked) error {
-	if err := decode(c, what, v); err != nil {
+// decodeChecked reads the JSON body strictly into v, then validates it (400/422).
+func decodeChecked(c *gin.Context, what string, v domain.Validator) error {
+	data, err := jsonBody(c)
+	if err != nil {
 		return err
 	}
-	return v.Validate()
+	return domain.DecodeValid(what, data, v)
 }
 
 // decodeOptional is decode for bodies that may be absent (then v is left as it is).
