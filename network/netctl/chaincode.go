@@ -122,13 +122,13 @@ func (n *Network) ccServerProc(o Org, packageID string) Proc {
 	return Proc{
 		Name: ccServerName(o),
 		Bin:  n.L.BinPath("govchain-cc"),
-		Env: []string{
+		Env: append([]string{
 			"CHAINCODE_ID=" + packageID,
 			"CHAINCODE_SERVER_ADDRESS=" + n.T.Addr(o.ChaincodeOffset),
 			"CHAINCODE_TLS_CERT=" + tls.Cert,
 			"CHAINCODE_TLS_KEY=" + tls.Key,
 			"CHAINCODE_TLS_CLIENT_CACERT=" + n.L.CACert(o.Name),
-		},
+		}, n.T.GoEnv()...),
 		Dir:   n.L.Root,
 		Ports: []int{n.T.Port(o.ChaincodeOffset)},
 	}

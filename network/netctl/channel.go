@@ -3,6 +3,7 @@ package netctl
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"text/template"
@@ -19,10 +20,10 @@ Organizations:
     Policies:
       Readers:
         Type: Signature
-        Rule: "OR('{{.MSPID}}.admin', '{{.MSPID}}.peer', '{{.MSPID}}.client'{{if .Orderer}}, '{{.MSPID}}.orderer'{{end}})"
+        Rule: "{{.Readers}}"
       Writers:
         Type: Signature
-        Rule: "OR('{{.MSPID}}.admin', '{{.MSPID}}.client'{{if .Orderer}}, '{{.MSPID}}.orderer'{{end}})"
+        Rule: "{{.Writers}}"
       Admins:
         Type: Signature
         Rule: "OR('{{.MSPID}}.admin')"
@@ -52,15 +53,23 @@ Capabilities:
   Application: &ApplicationCapabilities
     V2_5: true
 
+# Readers and Writers are the policies checked on every transaction: peer/Propose
+# (twice per write), gateway/CommitStatus, the orderer's Broadcast (/Channel/Writers).
+# As "ANY Readers" over four orgs, Fabric verifies the same signature once per org
+# policy it tries (in random order) until one matches: 2.5 ECDSA verifications on
+# average instead of 1. The profile under the benchmark showed this as a quarter of
+# the orderers' CPU and of the gateway peer's, so they are written out as one
+# signature policy over the same principals. govnet derives both from the org list;
+# a config update that adds an org must extend them (Admins stays ImplicitMeta).
 Application: &ApplicationDefaults
   Organizations:
   Policies:
     Readers:
-      Type: ImplicitMeta
-      Rule: "ANY Readers"
+      Type: Signature
+      Rule: "{{.AppReaders}}"
     Writers:
-      Type: ImplicitMeta
-      Rule: "ANY Writers"
+      Type: Signature
+      Rule: "{{.AppWriters}}"
     Admins:
       Type: ImplicitMeta
       Rule: "MAJORITY Admins"
@@ -112,11 +121,11 @@ Orderer: &OrdererDefaults
 Channel: &ChannelDefaults
   Policies:
     Readers:
-      Type: ImplicitMeta
-      Rule: "ANY Readers"
+      Type: Signature
+      Rule: "{{.ChannelReaders}}"
     Writers:
-      Type: ImplicitMeta
-      Rule: "ANY Writers"
+      Type: Signature
+      Rule: "{{.ChannelWriters}}"
     Admins:
       Type: ImplicitMeta
       Rule: "MAJORITY Admins"
@@ -148,6 +157,7 @@ type hostPort struct {
 
 type txOrg struct {
 	MSPID, MSPDir    string
+	Readers, Writers string // signature policy rules
 	Orderer          bool
 	OrdererEndpoints []string
 	Anchors          []hostPort
@@ -159,6 +169,24 @@ func (n *Network) makeGenesis() error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
+	f, err := os.Create(dir + "/configtx.yaml")
+	if err != nil {
+		return err
+	}
+	if err := n.writeConfigtx(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	_, err = run([]string{"FABRIC_CFG_PATH=" + dir}, dir, n.L.BinPath("configtxgen"),
+		"-profile", "GovChannel", "-channelID", n.T.Channel, "-outputBlock", n.L.GenesisBlock())
+	return err
+}
+
+// writeConfigtx renders configtx.yaml for configtxgen from the topology.
+func (n *Network) writeConfigtx(w io.Writer) error {
 	data := map[string]any{
 		"BatchTimeout":      n.T.Ordering.BatchTimeout,
 		"MaxMessageCount":   n.T.Ordering.MaxMessageCount,
@@ -167,10 +195,18 @@ func (n *Network) makeGenesis() error {
 		"RaftTick":          n.T.Ordering.RaftTickInterval,
 	}
 	var orgs []txOrg
+	var appReaders, appWriters, chReaders, chWriters []string
 	var peerMSPs []string
 	var consenters []hostPort
 	for _, o := range n.T.Orgs {
-		to := txOrg{MSPID: o.MSPID, MSPDir: n.L.OrgMSP(o.Name), Orderer: o.IsOrderer()}
+		to := txOrg{MSPID: o.MSPID, MSPDir: n.L.OrgMSP(o.Name), Orderer: o.IsOrderer(),
+			Readers: orPolicy(readerPrincipals(o)), Writers: orPolicy(writerPrincipals(o))}
+		chReaders = append(chReaders, readerPrincipals(o)...)
+		chWriters = append(chWriters, writerPrincipals(o)...)
+		if !o.IsOrderer() {
+			appReaders = append(appReaders, readerPrincipals(o)...)
+			appWriters = append(appWriters, writerPrincipals(o)...)
+		}
 		for _, nd := range o.Orderers {
 			to.OrdererEndpoints = append(to.OrdererEndpoints, n.T.Addr(nd.Offset+portListen))
 			consenters = append(consenters, hostPort{Host: n.T.Host, Port: n.T.Port(nd.Offset + portListen), Cert: n.L.NodeTLS(o.Name, nd.Name).Cert})
@@ -186,22 +222,11 @@ func (n *Network) makeGenesis() error {
 		orgs = append(orgs, to)
 	}
 	data["Orgs"] = orgs
+	data["AppReaders"], data["AppWriters"] = orPolicy(appReaders), orPolicy(appWriters)
+	data["ChannelReaders"], data["ChannelWriters"] = orPolicy(chReaders), orPolicy(chWriters)
 	data["PeerMSPIDs"] = peerMSPs
 	data["Consenters"] = consenters
-	f, err := os.Create(dir + "/configtx.yaml")
-	if err != nil {
-		return err
-	}
-	if err := configtxTmpl.Execute(f, data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	_, err = run([]string{"FABRIC_CFG_PATH=" + dir}, dir, n.L.BinPath("configtxgen"),
-		"-profile", "GovChannel", "-channelID", n.T.Channel, "-outputBlock", n.L.GenesisBlock())
-	return err
+	return configtxTmpl.Execute(w, data)
 }
 
 // joinOrderers joins every orderer to the channel through the channel
@@ -281,4 +306,27 @@ func (n *Network) waitPeersHeight(ctx context.Context, height int64, timeout tim
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// readerPrincipals are the roles of an org that may read the channel.
+func readerPrincipals(o Org) []string {
+	p := []string{o.MSPID + ".admin", o.MSPID + ".peer", o.MSPID + ".client"}
+	if o.IsOrderer() {
+		p = append(p, o.MSPID+".orderer")
+	}
+	return p
+}
+
+// writerPrincipals are the roles of an org that may submit transactions.
+func writerPrincipals(o Org) []string {
+	p := []string{o.MSPID + ".admin", o.MSPID + ".client"}
+	if o.IsOrderer() {
+		p = append(p, o.MSPID+".orderer")
+	}
+	return p
+}
+
+// orPolicy is a signature policy satisfied by any one of the principals.
+func orPolicy(principals []string) string {
+	return "OR('" + strings.Join(principals, "', '") + "')"
 }

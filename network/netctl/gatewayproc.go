@@ -37,6 +37,7 @@ func (n *Network) StartGateway(ctx context.Context) error {
 		Name:  GatewayName,
 		Bin:   bin,
 		Args:  []string{"-config", n.L.GatewayConfig()},
+		Env:   n.T.GoEnv(),
 		Dir:   n.L.Root,
 		Ports: []int{port},
 	}); err != nil {

@@ -75,6 +75,7 @@ func TestTopologyOverridesAndValidation(t *testing.T) {
 		{"base port too low", func(tp *Topology) { tp.BasePort = 80 }, "base_port"},
 		{"no orderer", func(tp *Topology) { tp.Orgs = tp.Orgs[1:] }, "at least one orderer"},
 		{"org without msp", func(tp *Topology) { tp.Orgs[1].MSPID = "" }, "msp_id"},
+		{"negative gogc", func(tp *Topology) { tp.Runtime.GOGC = -1 }, "runtime.gogc"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -228,4 +229,76 @@ func TestKeyVar(t *testing.T) {
 	if got := keyVar("tax", "invoice-issuer"); got != "GOVCHAIN_KEY_TAX_INVOICE_ISSUER" {
 		t.Fatal(got)
 	}
+}
+
+// The channel's Readers and Writers are checked on every transaction, so they are
+// single signature policies (one ECDSA verification) over exactly the principals the
+// per-org policies name: every agency for the application, plus the orderer org for
+// the channel.
+func TestConfigtxAccessPolicies(t *testing.T) {
+	n := &Network{T: repoTopology(t), L: Layout{Data: t.TempDir()}}
+	var buf strings.Builder
+	if err := n.writeConfigtx(&buf); err != nil {
+		t.Fatal(err)
+	}
+	type policy struct {
+		Type string `yaml:"Type"`
+		Rule string `yaml:"Rule"`
+	}
+	var doc struct {
+		Application struct {
+			Policies map[string]policy `yaml:"Policies"`
+		} `yaml:"Application"`
+		Channel struct {
+			Policies map[string]policy `yaml:"Policies"`
+		} `yaml:"Channel"`
+	}
+	if err := yaml.Unmarshal([]byte(buf.String()), &doc); err != nil {
+		t.Fatalf("configtx.yaml does not parse: %v\n%s", err, buf.String())
+	}
+	agencies := []string{"MarketMSP", "TaxMSP", "NotaryMSP", "AuditMSP"}
+	cases := []struct {
+		name     string
+		got      policy
+		want     []string
+		mustNot  []string
+		wantType string
+	}{
+		{"application writers", doc.Application.Policies["Writers"], suffixed(agencies, ".admin", ".client"),
+			[]string{".peer", "OrdererMSP"}, "Signature"},
+		{"application readers", doc.Application.Policies["Readers"], suffixed(agencies, ".admin", ".peer", ".client"),
+			[]string{"OrdererMSP"}, "Signature"},
+		{"channel writers", doc.Channel.Policies["Writers"], append(suffixed(agencies, ".client"), "OrdererMSP.orderer"),
+			[]string{"MarketMSP.peer"}, "Signature"},
+		{"channel readers", doc.Channel.Policies["Readers"], append(suffixed(agencies, ".peer"), "OrdererMSP.orderer"),
+			nil, "Signature"},
+		{"application admins stay a majority", doc.Application.Policies["Admins"], []string{"MAJORITY Admins"}, nil, "ImplicitMeta"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if c.got.Type != c.wantType {
+				t.Fatalf("type %q, want %q", c.got.Type, c.wantType)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(c.got.Rule, w) {
+					t.Errorf("rule %q lacks %s", c.got.Rule, w)
+				}
+			}
+			for _, w := range c.mustNot {
+				if strings.Contains(c.got.Rule, w) {
+					t.Errorf("rule %q must not name %s", c.got.Rule, w)
+				}
+			}
+		})
+	}
+}
+
+func suffixed(ids []string, roles ...string) []string {
+	var out []string
+	for _, id := range ids {
+		for _, r := range roles {
+			out = append(out, "'"+id+r+"'")
+		}
+	}
+	return out
 }

@@ -13,7 +13,13 @@ const (
 	portAdmin     = 1 // orderer channel participation API (mutual TLS)
 	portChaincode = 1 // peer chaincode listener (unused by ccaas, but bound)
 	portOps       = 2 // operations: /healthz, /metrics, /logspec
+	portPprof     = 3 // Go pprof, only with GOVCHAIN_PPROF=1 (plain HTTP, loopback)
 )
+
+// pprofEnabled reports whether peers and orderers should serve Go's pprof
+// endpoints (GOVCHAIN_PPROF=1): for profiling under the benchmark, never on by
+// default because the endpoint has no authentication.
+func pprofEnabled() bool { return os.Getenv("GOVCHAIN_PPROF") == "1" }
 
 // ordererProc writes the orderer's config and returns its process description.
 func (n *Network) ordererProc(o Org, nd Node) (Proc, error) {
@@ -40,7 +46,8 @@ func (n *Network) ordererProc(o Org, nd Node) (Proc, error) {
 		"General.BootstrapFile":             "",
 		"General.LocalMSPDir":               n.L.NodeMSP(o.Name, nd.Name),
 		"General.LocalMSPID":                o.MSPID,
-		"General.Profile.Enabled":           false,
+		"General.Profile.Enabled":           pprofEnabled(),
+		"General.Profile.Address":           n.T.Addr(nd.Offset + portPprof),
 		"FileLedger.Location":               filepath.Join(dir, "ledger"),
 		"Consensus.WALDir":                  filepath.Join(dir, "etcdraft", "wal"),
 		"Consensus.SnapDir":                 filepath.Join(dir, "etcdraft", "snapshot"),
@@ -65,7 +72,7 @@ func (n *Network) ordererProc(o Org, nd Node) (Proc, error) {
 	return Proc{
 		Name:  id,
 		Bin:   n.L.BinPath("orderer"),
-		Env:   []string{"FABRIC_CFG_PATH=" + dir, "FABRIC_LOGGING_SPEC=" + n.logSpec()},
+		Env:   append([]string{"FABRIC_CFG_PATH=" + dir, "FABRIC_LOGGING_SPEC=" + n.logSpec()}, n.T.GoEnv()...),
 		Dir:   dir,
 		Ports: []int{n.T.Port(nd.Offset + portListen), n.T.Port(nd.Offset + portAdmin), n.T.Port(nd.Offset + portOps)},
 	}, nil
@@ -127,6 +134,8 @@ func (n *Network) peerProc(o Org, nd Node) (Proc, error) {
 		"operations.tls.clientAuthRequired":  false,
 		"operations.tls.clientRootCAs.files": []string{tls.CA},
 		"metrics.provider":                   "prometheus",
+		"peer.profile.enabled":               pprofEnabled(),
+		"peer.profile.listenAddress":         n.T.Addr(nd.Offset + portPprof),
 	})
 	if err != nil {
 		return Proc{}, err
@@ -135,7 +144,7 @@ func (n *Network) peerProc(o Org, nd Node) (Proc, error) {
 		Name: id,
 		Bin:  n.L.BinPath("peer"),
 		Args: []string{"node", "start"},
-		Env: []string{
+		Env: append([]string{
 			"FABRIC_CFG_PATH=" + dir,
 			"FABRIC_LOGGING_SPEC=" + n.logSpec(),
 			// The ccaas builder's release step reads these to give the peer its
@@ -144,7 +153,7 @@ func (n *Network) peerProc(o Org, nd Node) (Proc, error) {
 			"GOVCHAIN_CCAAS_CLIENT_CERT=" + tls.Cert,
 			"GOVCHAIN_CCAAS_CLIENT_KEY=" + tls.Key,
 			"GOVCHAIN_CCAAS_ROOT_CERT=" + n.L.CACert(o.Name),
-		},
+		}, n.T.GoEnv()...),
 		Dir:   dir,
 		Ports: []int{n.T.Port(nd.Offset + portListen), n.T.Port(nd.Offset + portChaincode), n.T.Port(nd.Offset + portOps)},
 	}, nil
@@ -154,7 +163,10 @@ func (n *Network) logSpec() string {
 	if v := os.Getenv("GOVCHAIN_FABRIC_LOGGING_SPEC"); v != "" {
 		return v
 	}
-	return "info:gossip,comm.grpc.server,cauthdsl,policies=warning"
+	// INFO, except the loggers that write a line per transaction (endorser: "finished
+	// chaincode", gateway: "Sending transaction to orderer", gRPC: every call) or per
+	// failed sub-policy; the gateway's request log has the transaction ids.
+	return "info:gossip,comm.grpc.server,cauthdsl,policies,endorser,gateway=warning"
 }
 
 // startOrderers starts every orderer and waits until each is healthy.

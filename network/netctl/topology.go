@@ -20,6 +20,7 @@ type Topology struct {
 	Channel    string     `yaml:"channel"`
 	Ordering   Ordering   `yaml:"ordering"`
 	PeerLimits PeerLimits `yaml:"peer_limits"`
+	Runtime    Runtime    `yaml:"runtime"`
 	Chaincode  Chaincode  `yaml:"chaincode"`
 	Orgs       []Org      `yaml:"orgs"`
 }
@@ -31,6 +32,12 @@ type Ordering struct {
 	AbsoluteMaxBytes  string `yaml:"absolute_max_bytes"`
 	PreferredMaxBytes string `yaml:"preferred_max_bytes"`
 	RaftTickInterval  string `yaml:"raft_tick_interval"` // election timeout = 10 ticks
+}
+
+// Runtime tunes the Go runtime of the processes govnet starts.
+type Runtime struct {
+	// GOGC for peers, orderers, chaincode servers and the HTTP gateway (0: Go's default, 100).
+	GOGC int `yaml:"gogc"`
 }
 
 // PeerLimits are the peers' concurrency limits.
@@ -118,6 +125,9 @@ func (t *Topology) validate() error {
 	}
 	if _, err := time.ParseDuration(t.Ordering.RaftTickInterval); err != nil {
 		return fmt.Errorf("ordering.raft_tick_interval: %w", err)
+	}
+	if t.Runtime.GOGC < 0 {
+		return fmt.Errorf("runtime.gogc %d: want 0 (Go's default) or a percentage", t.Runtime.GOGC)
 	}
 	orderers, peers := 0, 0
 	used := map[int]string{}
@@ -211,4 +221,12 @@ func (t *Topology) Org(name string) (Org, bool) {
 		}
 	}
 	return Org{}, false
+}
+
+// GoEnv is the Go runtime environment for the processes govnet starts.
+func (t *Topology) GoEnv() []string {
+	if t.Runtime.GOGC == 0 {
+		return nil
+	}
+	return []string{"GOGC=" + strconv.Itoa(t.Runtime.GOGC)}
 }

@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"strings"
@@ -68,7 +69,12 @@ func run() error {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("data_dir: %w", err)
 	}
-	db, err := bolt.Open(cfg.DBPath(), 0o600, &bolt.Options{Timeout: 2 * time.Second})
+	db, err := bolt.Open(cfg.DBPath(), 0o600, &bolt.Options{
+		Timeout: 2 * time.Second,
+		// Rebuild the freelist on open instead of writing it on every commit (each write commits twice).
+		NoFreelistSync: true,
+		FreelistType:   bolt.FreelistMapType,
+	})
 	if err != nil {
 		return fmt.Errorf("open %s (is another gateway using it?): %w", cfg.DBPath(), err)
 	}
@@ -125,6 +131,11 @@ func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go janitor(ctx, log, idem)
+	if cfg.DebugListen != "" {
+		if err := serveDebug(ctx, log, cfg.DebugListen); err != nil {
+			return err
+		}
+	}
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
@@ -175,4 +186,26 @@ func janitor(ctx context.Context, log *slog.Logger, idem *idempotency.Store) {
 		case <-t.C:
 		}
 	}
+}
+
+// serveDebug serves Go's pprof endpoints on their own loopback listener until ctx ends.
+func serveDebug(ctx context.Context, log *slog.Logger, addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("debug_listen %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		srv.Close()
+	}()
+	go srv.Serve(ln)
+	log.Info("pprof listening", "debug_listen", ln.Addr().String())
+	return nil
 }

@@ -30,6 +30,9 @@ type Config struct {
 	Peers          []Peer        `yaml:"peers"`
 	Identities     []Identity    `yaml:"identities"`
 	APIKeys        []APIKey      `yaml:"api_keys"`
+	// DebugListen, when set, serves Go's pprof endpoints (/debug/pprof/) on a separate
+	// listener for profiling. No authentication: loopback addresses only.
+	DebugListen string `yaml:"debug_listen"`
 
 	// BaseDir is the directory relative paths were resolved against (the config file's directory).
 	BaseDir string `yaml:"-"`

@@ -135,6 +135,9 @@ func TestValidate(t *testing.T) {
 	}{
 		{"unknown key (typo)", func(y string) string { return strings.Replace(y, "channel:", "chanel:", 1) }, []string{"chanel"}},
 		{"bad listen", func(y string) string { return strings.Replace(y, "listen: 127.0.0.1:8080", "listen: nowhere", 1) }, []string{`listen "nowhere"`}},
+		{"pprof on a public address", func(y string) string {
+			return strings.Replace(y, "listen: 127.0.0.1:8080", "listen: 127.0.0.1:8080\ndebug_listen: 0.0.0.0:6060", 1)
+		}, []string{`debug_listen "0.0.0.0:6060"`, "loopback"}},
 		{"bad log level", func(y string) string { return strings.Replace(y, "log_level: info", "log_level: loud", 1) }, []string{"log_level"}},
 		{"negative timeout", func(y string) string { return strings.Replace(y, "evaluate: 5s", "evaluate: -5s", 1) }, []string{"timeouts.evaluate"}},
 		{"write deadline shorter than endorse+submit", func(y string) string { return strings.Replace(y, "write_deadline: 90s", "write_deadline: 20s", 1) }, []string{"timeouts.write_deadline"}},

@@ -16,6 +16,7 @@ const EnvPrefix = "GOVCHAIN_GATEWAY_"
 // unlike data_dir in the file, which is relative to the file's directory.
 var EnvOverrides = []string{
 	"GOVCHAIN_GATEWAY_LISTEN           listen",
+	"GOVCHAIN_GATEWAY_DEBUG_LISTEN     debug_listen (pprof, loopback only)",
 	"GOVCHAIN_GATEWAY_DATA_DIR         data_dir",
 	"GOVCHAIN_GATEWAY_LOG_LEVEL        log_level",
 	"GOVCHAIN_GATEWAY_CHANNEL          channel",
@@ -37,6 +38,9 @@ func (c *Config) applyEnv(lookup func(string) (string, bool)) error {
 	}
 	if v, ok := get("LISTEN"); ok {
 		c.Listen = v
+	}
+	if v, ok := get("DEBUG_LISTEN"); ok {
+		c.DebugListen = v
 	}
 	if v, ok := get("DATA_DIR"); ok {
 		abs, err := filepath.Abs(v)

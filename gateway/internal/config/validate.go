@@ -27,6 +27,12 @@ func (c *Config) Validate() error {
 	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
 		add("listen %q: want host:port", c.Listen)
 	}
+	if c.DebugListen != "" {
+		host, _, err := net.SplitHostPort(c.DebugListen)
+		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+			add("debug_listen %q: want a loopback host:port such as 127.0.0.1:6060 (pprof has no authentication)", c.DebugListen)
+		}
+	}
 	if c.Channel == "" {
 		add("channel: must not be empty")
 	}

@@ -3,6 +3,8 @@
 package txstore
 
 import (
+	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +18,9 @@ import (
 var (
 	bucketTx      = []byte("transactions")
 	bucketPending = []byte("transactions_pending")
+	// bucketSigned holds the signed transaction of each PENDING record in binary form (see
+	// encodeSigned), apart from its JSON: it is written once, not on every status change.
+	bucketSigned = []byte("transactions_signed")
 )
 
 // Record is one submitted transaction: enough to resubmit the same signed transaction, to
@@ -27,8 +32,8 @@ type Record struct {
 	Contract     string    `json:"contract"`
 	Function     string    `json:"function"`
 	Args         []string  `json:"args"`
-	TxBytes      []byte    `json:"tx_bytes"`
-	Signature    []byte    `json:"signature"`
+	TxBytes      []byte    `json:"-"` // kept in bucketSigned while PENDING
+	Signature    []byte    `json:"-"`
 	Result       []byte    `json:"result,omitempty"`
 	Status       string    `json:"status"` // PENDING until final
 	Code         int32     `json:"code"`   // Fabric validation code once committed
@@ -57,7 +62,7 @@ type Store struct {
 // New prepares the store's buckets in db.
 func New(db *bolt.DB) (*Store, error) {
 	err := db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketTx, bucketPending} {
+		for _, b := range [][]byte{bucketTx, bucketPending, bucketSigned} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -70,7 +75,9 @@ func New(db *bolt.DB) (*Store, error) {
 	return &Store{db: db, now: time.Now}, nil
 }
 
-// Put writes r (and keeps the pending index in step with r.Status).
+// Put writes r (and keeps the pending index in step with r.Status). The signed transaction
+// of a PENDING record is written only when it differs from the stored one; a final record
+// drops it, as nothing resubmits a final transaction.
 func (s *Store) Put(r *Record) error {
 	if r.TxID == "" {
 		return errors.New("txstore: empty transaction id")
@@ -83,9 +90,16 @@ func (s *Store) Put(r *Record) error {
 	if err != nil {
 		return fmt.Errorf("txstore: %w", err)
 	}
+	var signed []byte
+	if !r.IsFinal() {
+		signed = encodeSigned(r.TxBytes, r.Signature)
+	}
 	key := []byte(r.TxID)
 	err = s.db.Batch(func(tx *bolt.Tx) error {
 		if err := tx.Bucket(bucketTx).Put(key, raw); err != nil {
+			return err
+		}
+		if err := putSigned(tx.Bucket(bucketSigned), key, signed); err != nil {
 			return err
 		}
 		if r.IsFinal() {
@@ -103,12 +117,14 @@ func (s *Store) Put(r *Record) error {
 func (s *Store) Get(txID string) (*Record, bool, error) {
 	var r *Record
 	err := s.db.View(func(tx *bolt.Tx) error {
-		raw := tx.Bucket(bucketTx).Get([]byte(txID))
+		key := []byte(txID)
+		raw := tx.Bucket(bucketTx).Get(key)
 		if raw == nil {
 			return nil
 		}
-		r = &Record{}
-		return json.Unmarshal(raw, r)
+		var err error
+		r, err = decode(raw, tx.Bucket(bucketSigned).Get(key))
+		return err
 	})
 	if err != nil {
 		return nil, false, fmt.Errorf("txstore: get %s: %w", txID, err)
@@ -120,14 +136,14 @@ func (s *Store) Get(txID string) (*Record, bool, error) {
 func (s *Store) Pending() ([]*Record, error) {
 	var out []*Record
 	err := s.db.View(func(tx *bolt.Tx) error {
-		all := tx.Bucket(bucketTx)
+		all, signed := tx.Bucket(bucketTx), tx.Bucket(bucketSigned)
 		return tx.Bucket(bucketPending).ForEach(func(k, _ []byte) error {
 			raw := all.Get(k)
 			if raw == nil {
 				return nil
 			}
-			r := &Record{}
-			if err := json.Unmarshal(raw, r); err != nil {
+			r, err := decode(raw, signed.Get(k))
+			if err != nil {
 				return fmt.Errorf("record %s: %w", k, err)
 			}
 			out = append(out, r)
@@ -141,7 +157,8 @@ func (s *Store) Pending() ([]*Record, error) {
 	return out, nil
 }
 
-// DeleteFinalBefore removes final records last updated before t and reports how many.
+// DeleteFinalBefore removes final records last updated before t and reports how many. It
+// also removes any signed transaction left without a PENDING record.
 func (s *Store) DeleteFinalBefore(t time.Time) (int, error) {
 	n := 0
 	err := s.db.Update(func(tx *bolt.Tx) error {
@@ -154,9 +171,77 @@ func (s *Store) DeleteFinalBefore(t time.Time) (int, error) {
 			var r Record
 			return json.Unmarshal(v, &r) != nil || r.UpdatedAt.Before(t)
 		})
+		if err != nil {
+			return err
+		}
+		_, err = boltx.DeleteWhere(tx.Bucket(bucketSigned), func(k, _ []byte) bool {
+			return pending.Get(k) == nil
+		})
 		return err
 	})
-	return n, err
+	if err != nil {
+		return 0, fmt.Errorf("txstore: delete final: %w", err)
+	}
+	return n, nil
+}
+
+// legacyRecord decodes a record JSON, including the tx_bytes and signature that earlier
+// versions stored in it (a PENDING record written before an upgrade).
+type legacyRecord struct {
+	*Record
+	TxBytes   []byte `json:"tx_bytes"`
+	Signature []byte `json:"signature"`
+}
+
+// decode reads a record from its JSON and its signed transaction (nil if none is stored).
+func decode(raw, signed []byte) (*Record, error) {
+	r := &Record{}
+	l := legacyRecord{Record: r}
+	if err := json.Unmarshal(raw, &l); err != nil {
+		return nil, err
+	}
+	r.TxBytes, r.Signature = l.TxBytes, l.Signature
+	if signed != nil {
+		var err error
+		if r.TxBytes, r.Signature, err = decodeSigned(signed); err != nil {
+			return nil, fmt.Errorf("record %s: %w", r.TxID, err)
+		}
+	}
+	return r, nil
+}
+
+// putSigned stores signed under key unless it is already stored; nil deletes it.
+func putSigned(b *bolt.Bucket, key, signed []byte) error {
+	if bytes.Equal(b.Get(key), signed) {
+		return nil
+	}
+	if signed == nil {
+		return b.Delete(key)
+	}
+	return b.Put(key, signed)
+}
+
+// encodeSigned is the binary form of a signed transaction: the length of txBytes as a
+// uvarint, txBytes, then the signature. It is nil when both are empty.
+func encodeSigned(txBytes, sig []byte) []byte {
+	if len(txBytes) == 0 && len(sig) == 0 {
+		return nil
+	}
+	out := make([]byte, 0, binary.MaxVarintLen64+len(txBytes)+len(sig))
+	out = binary.AppendUvarint(out, uint64(len(txBytes)))
+	out = append(out, txBytes...)
+	return append(out, sig...)
+}
+
+// decodeSigned reverses encodeSigned into a copy (bbolt values live only within their
+// transaction).
+func decodeSigned(v []byte) (txBytes, sig []byte, err error) {
+	n, k := binary.Uvarint(v)
+	if k <= 0 || n > uint64(len(v)-k) {
+		return nil, nil, errors.New("corrupt signed transaction")
+	}
+	buf := bytes.Clone(v[k:])
+	return buf[:n:n], buf[n:], nil
 }
 
 func sortByCreated(rs []*Record) {
