@@ -50,7 +50,7 @@ type options struct {
 	Lines      int // most lines per invoice
 	Cooldown   time.Duration
 	KeepAlive  bool          // HTTP connection reuse (false only to measure what reuse is worth)
-	Repeat     int           // phases per path per run, alternating http/direct, merged
+	Repeat     int           // phases per path per run, alternating http/direct (ABBA), merged
 	Quiet      float64       // wait before each phase until others use less than this many cores
 	QuietMax   time.Duration // longest such wait
 }
@@ -179,7 +179,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.ReadSet, "read-set", 64, "invoices issued in the setup phase for read workloads")
 	fs.IntVar(&o.Lines, "lines", 3, "most lines per invoice")
 	fs.BoolVar(&o.KeepAlive, "keepalive", true, "reuse HTTP connections (false: one TCP connection per request, to measure what reuse is worth)")
-	fs.IntVar(&o.Repeat, "repeat", 1, "phases per path and run, alternating http and direct (results merged): evens out a noisy shared machine")
+	fs.IntVar(&o.Repeat, "repeat", 1, "phases per path and run, alternating http and direct in ABBA order (results merged): evens out a noisy shared machine")
 	fs.Float64Var(&o.Quiet, "quiet", 0, "before each phase, wait until processes outside the network use fewer than this many cores (0: do not wait)")
 	fs.DurationVar(&o.QuietMax, "quiet-max", 5*time.Minute, "longest wait for -quiet")
 	fs.BoolVar(&o.Progress, "progress", true, "print a progress line on stderr while running")

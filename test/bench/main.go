@@ -23,6 +23,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -123,7 +124,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		for _, spec := range o.specs(wl) {
 			rr := &RunResult{Spec: spec, Repeat: o.Repeat}
 			for rep := 0; rep < o.Repeat; rep++ {
-				for i, pn := range o.paths() {
+				for i, pn := range phaseOrder(o.paths(), rep) {
 					if ctx.Err() != nil {
 						return ctx.Err()
 					}
@@ -151,6 +152,17 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	return ctx.Err()
+}
+
+// phaseOrder is the order of the paths in repetition rep: reversed every other time
+// (http, direct, direct, http, …), so that work one phase leaves behind (goleveldb
+// compactions, blocks still committing) does not always land on the same path.
+func phaseOrder[T any](paths []T, rep int) []T {
+	out := slices.Clone(paths)
+	if rep%2 == 1 {
+		slices.Reverse(out)
+	}
+	return out
 }
 
 // waitQuiet waits until the processes outside the network and this benchmark use fewer

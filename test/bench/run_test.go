@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -94,4 +95,22 @@ func TestMergePhase(t *testing.T) {
 	require.Equal(t, 2, m.Lat.Len())
 	require.Equal(t, 44, m.Started)
 	require.Equal(t, 2, m.Late)
+}
+
+func TestPhaseOrderIsABBA(t *testing.T) {
+	paths := []string{"http", "direct"}
+	var got []string
+	for rep := 0; rep < 4; rep++ {
+		got = append(got, phaseOrder(paths, rep)...)
+	}
+	want := []string{"http", "direct", "direct", "http", "http", "direct", "direct", "http"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("order %v, want %v", got, want)
+	}
+	if !slices.Equal(paths, []string{"http", "direct"}) {
+		t.Fatalf("phaseOrder changed its argument: %v", paths)
+	}
+	if got := phaseOrder([]string{"direct"}, 1); !slices.Equal(got, []string{"direct"}) {
+		t.Fatalf("one path: %v", got)
+	}
 }
