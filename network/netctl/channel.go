@@ -309,21 +309,22 @@ func (n *Network) waitPeersHeight(ctx context.Context, height int64, timeout tim
 }
 
 // readerPrincipals are the roles of an org that may read the channel.
-func readerPrincipals(o Org) []string {
-	p := []string{o.MSPID + ".admin", o.MSPID + ".peer", o.MSPID + ".client"}
-	if o.IsOrderer() {
-		p = append(p, o.MSPID+".orderer")
-	}
-	return p
-}
+func readerPrincipals(o Org) []string { return principals(o, "admin", "peer", "client") }
 
 // writerPrincipals are the roles of an org that may submit transactions.
-func writerPrincipals(o Org) []string {
-	p := []string{o.MSPID + ".admin", o.MSPID + ".client"}
+func writerPrincipals(o Org) []string { return principals(o, "admin", "client") }
+
+// principals names the org's roles as policy principals; an orderer org's
+// orderer nodes are readers and writers too.
+func principals(o Org, roles ...string) []string {
 	if o.IsOrderer() {
-		p = append(p, o.MSPID+".orderer")
+		roles = append(roles, "orderer")
 	}
-	return p
+	out := make([]string, len(roles))
+	for i, r := range roles {
+		out[i] = o.MSPID + "." + r
+	}
+	return out
 }
 
 // orPolicy is a signature policy satisfied by any one of the principals.
