@@ -1,12 +1,16 @@
 package netctl
 
 import (
+	"context"
 	"encoding/json"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -301,4 +305,65 @@ func suffixed(ids []string, roles ...string) []string {
 		}
 	}
 	return out
+}
+
+func TestFetchProfile(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/debug/pprof/profile" || r.URL.Query().Get("seconds") != "2" {
+			http.Error(w, "unexpected "+r.URL.String(), http.StatusNotFound)
+			return
+		}
+		w.Write([]byte("profile bytes"))
+	}))
+	defer srv.Close()
+	addr := strings.TrimPrefix(srv.URL, "http://")
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closedAddr := strings.TrimPrefix(closed.URL, "http://")
+	closed.Close()
+
+	cases := []struct {
+		name   string
+		addr   string
+		window time.Duration
+		want   string // error fragment; "" for success
+	}{
+		{"saves the profile", addr, 2 * time.Second, ""},
+		{"wrong window is the server's refusal", addr, 3 * time.Second, "404"},
+		{"pprof not enabled", closedAddr, 2 * time.Second, "GOVCHAIN_PPROF=1"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "n.pprof")
+			err := fetchProfile(context.Background(), ProfileTarget{Node: "peer0.x", Addr: c.addr}, c.window, path)
+			if c.want != "" {
+				if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "peer0.x") {
+					t.Fatalf("want error naming peer0.x and %q, got %v", c.want, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := os.ReadFile(path); string(got) != "profile bytes" {
+				t.Fatalf("saved %q", got)
+			}
+		})
+	}
+}
+
+func TestProfileTargetsCoverEveryOrdererAndPeer(t *testing.T) {
+	n := &Network{T: repoTopology(t), L: Layout{Bin: "/bin"}}
+	got := map[string]string{}
+	for _, pt := range n.ProfileTargets() {
+		got[pt.Node] = pt.Addr
+	}
+	want := map[string]string{"orderer0": "127.0.0.1:7013", "orderer2": "127.0.0.1:7033", "peer0.tax": "127.0.0.1:7113", "peer0.audit": "127.0.0.1:7133"}
+	for node, addr := range want {
+		if got[node] != addr {
+			t.Errorf("%s at %q, want %q", node, got[node], addr)
+		}
+	}
+	if len(got) != 7 {
+		t.Errorf("want 3 orderers + 4 peers, got %v", got)
+	}
 }

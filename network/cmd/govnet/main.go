@@ -1,6 +1,6 @@
 // Command govnet runs the govchain test network as native processes.
 //
-//	govnet up|down|clean|status|deploy|logs NODE|stop NODE
+//	govnet up|down|clean|status|deploy|logs NODE|stop NODE|gateway start|stop|profile [SECONDS]
 //
 // scripts/network.sh builds and calls it; see the README.
 package main
@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -29,6 +30,8 @@ const usage = `usage: govnet COMMAND
   logs NODE   follow a node's log (e.g. peer0.market, orderer1, ca.tax, cc.notary)
   stop NODE   stop one node (e.g. to test crash tolerance); 'up' restarts it
   gateway start|stop  build and start the HTTP gateway (waits for /readyz), or stop it
+  profile [SECONDS]   CPU profiles of every orderer and peer over the same window (default 20 s),
+              into data/profiles/TIME/; needs the network started with GOVCHAIN_PPROF=1
 Environment: GOVCHAIN_ROOT (repo root, default .), GOVCHAIN_DATA (default ROOT/data),
 GOVCHAIN_BIN (default ROOT/bin), GOVCHAIN_BASE_PORT, GOVCHAIN_HOST, GOVCHAIN_DOMAIN,
 GOVCHAIN_GATEWAY_ADDR (default 127.0.0.1:8080).`
@@ -137,6 +140,27 @@ func runCmd(log *slog.Logger, cmd string, args []string) error {
 			return err
 		}
 		fmt.Printf("gateway ready: http://%s/api/v1 (docs: http://%s/docs)\n", netctl.GatewayListen(), netctl.GatewayListen())
+		return nil
+	case "profile":
+		window := 20 * time.Second
+		if len(args) > 1 {
+			return fmt.Errorf("usage: profile [SECONDS]")
+		}
+		if len(args) == 1 {
+			secs, err := strconv.Atoi(args[0])
+			if err != nil || secs < 1 || secs > 600 {
+				return fmt.Errorf("profile %q: want a number of seconds from 1 to 600", args[0])
+			}
+			window = time.Duration(secs) * time.Second
+		}
+		dir := filepath.Join(l.Data, "profiles", time.Now().UTC().Format("20060102T150405Z"))
+		fmt.Printf("recording %s of CPU on every orderer and peer (run the load now)…\n", window)
+		if err := n.Profile(ctx, window, dir); err != nil {
+			return err
+		}
+		for _, t := range n.ProfileTargets() {
+			fmt.Printf("  go tool pprof -top %s %s\n", t.Bin, filepath.Join(dir, t.Node+".pprof"))
+		}
 		return nil
 	case "stop":
 		if len(args) != 1 {
