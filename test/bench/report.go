@@ -139,25 +139,22 @@ func (rr *RunResult) JSON(machine string) runJSON {
 	if r := rr.HTTP; r != nil {
 		j.HTTPTPS, j.HTTPOK = round1(r.TPS()), r.OK
 		j.HTTPP50, j.HTTPP90, j.HTTPP99, j.HTTPMax = ms(r.Lat.Percentile(50)), ms(r.Lat.Percentile(90)), ms(r.Lat.Percentile(99)), ms(r.Lat.Max())
-		j.CPUmsPerTx[pathHTTP] = cpuPerTx(r)
-		j.CoresBusy[pathHTTP] = round3(r.CPU.Cores)
-		j.OtherCores[pathHTTP] = round3(r.otherCores())
-		j.CapacityTPS[pathHTTP] = round1(r.capacity())
-		j.Speed[pathHTTP] = round1(mean(r.Speed))
-		if len(r.FailDetail) > 0 {
-			j.FailureDetail[pathHTTP] = r.FailDetail
-		}
 	}
 	if r := rr.Direct; r != nil {
 		j.DirectTPS, j.DirectOK = round1(r.TPS()), r.OK
 		j.DirectP50, j.DirectP90, j.DirectP99, j.DirectMax = ms(r.Lat.Percentile(50)), ms(r.Lat.Percentile(90)), ms(r.Lat.Percentile(99)), ms(r.Lat.Max())
-		j.CPUmsPerTx[pathDirect] = cpuPerTx(r)
-		j.CoresBusy[pathDirect] = round3(r.CPU.Cores)
-		j.OtherCores[pathDirect] = round3(r.otherCores())
-		j.CapacityTPS[pathDirect] = round1(r.capacity())
-		j.Speed[pathDirect] = round1(mean(r.Speed))
+	}
+	for path, r := range map[string]*PhaseResult{pathHTTP: rr.HTTP, pathDirect: rr.Direct} {
+		if r == nil {
+			continue
+		}
+		j.CPUmsPerTx[path] = cpuPerTx(r)
+		j.CoresBusy[path] = round3(r.CPU.Cores)
+		j.OtherCores[path] = round3(r.otherCores())
+		j.CapacityTPS[path] = round1(r.capacity())
+		j.Speed[path] = round1(mean(r.Speed))
 		if len(r.FailDetail) > 0 {
-			j.FailureDetail[pathDirect] = r.FailDetail
+			j.FailureDetail[path] = r.FailDetail
 		}
 	}
 	if rr.HTTP != nil && rr.Direct != nil {

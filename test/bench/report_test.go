@@ -50,6 +50,11 @@ func TestRunJSONCarriesTheRequiredFields(t *testing.T) {
 	cpu := m["cpu_ms_per_tx"].(map[string]any)[pathHTTP].(map[string]any)
 	require.InDelta(t, 5000.0/1900, cpu[kindPeer], 0.001)
 	require.InDelta(t, 6500.0/1900, cpu["total"], 0.001)
+	dcpu := m["cpu_ms_per_tx"].(map[string]any)[pathDirect].(map[string]any)
+	require.InDelta(t, 5000.0/2000, dcpu[kindPeer], 0.001)
+	busy := m["cores_busy"].(map[string]any)
+	require.Equal(t, 1.8, busy[pathHTTP])
+	require.Equal(t, 1.8, busy[pathDirect])
 }
 
 func TestRunJSONWithOnePathHasNoRatio(t *testing.T) {
@@ -63,6 +68,9 @@ func TestRunJSONWithOnePathHasNoRatio(t *testing.T) {
 	b, err := json.Marshal(j)
 	require.NoError(t, err)
 	require.Contains(t, string(b), `"tps_ratio":null`)
+	require.Contains(t, j.CPUmsPerTx, pathDirect)
+	require.NotContains(t, j.CPUmsPerTx, pathHTTP, "no figures for a path that was not measured")
+	require.NotContains(t, j.CoresBusy, pathHTTP)
 }
 
 func TestPrintTable(t *testing.T) {
