@@ -297,3 +297,24 @@ func testStory(t *testing.T) {
 		must(t, 404, call(t, "GET", "/api/v1/transactions/"+strings.Repeat("ab", 32), auditor, nil))
 	})
 }
+
+// testReadYourWrites: what one agency has just written, the next agency can use at once.
+// The gateway answers a write when the submitting agency's peer has committed it; the
+// other peers commit the same block a few milliseconds later. Each round registers an
+// enterprise through the market bureau and, without pausing, invoices it through the tax
+// bureau (endorsed first on the tax peer) and reads the invoice as the auditor (audit peer).
+// On a quiet machine the peers are rarely far enough apart to show the race (it broke this
+// suite's state-based-endorsement step once under CI load); the gateway's waiting is proven
+// deterministically by fabric.TestReadYourWritesAcrossPeers, this step on the real network.
+func testReadYourWrites(t *testing.T) {
+	f := fixtures{t}
+	for i := range 10 {
+		seller := f.business()
+		n := newInvoiceNumber()
+		r := call(t, "POST", "/api/v1/invoices", key(t, "tax", "invoice-issuer"), invoiceBody(n, seller, 1))
+		if r.Status != 201 {
+			t.Fatalf("round %d: an invoice for the enterprise registered a moment ago: %s", i, r)
+		}
+		must(t, 200, call(t, "GET", "/api/v1/invoices/"+n, key(t, "audit", "auditor"), nil))
+	}
+}

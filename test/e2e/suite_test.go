@@ -27,6 +27,7 @@ func TestGovchain(t *testing.T) {
 		{"clean network starts empty", testStartsEmpty},
 		{"Fabric peer CLI", testFabricCLI},
 		{"story", testStory},
+		{"read your writes across agencies", testReadYourWrites},
 		{"state-based endorsement", testStateBasedEndorsement},
 		{"authorization matrix", testAuthzMatrix},
 		{"bad input", testBadInput},

@@ -28,6 +28,7 @@ type fakeConn struct {
 	eventsFn  func(n int, start uint64, after string) (<-chan ledger.Event, error)
 	evalFn    func(call ledger.Call) ([]byte, error)
 	txFn      func(txID string) (*ledger.Transaction, error)
+	heightFn  func(n int) (uint64, error)
 
 	endorsements int
 	submits      []string // tx ids in submission order
@@ -35,6 +36,7 @@ type fakeConn struct {
 	statuses     int
 	lookups      int
 	eventCalls   []string
+	heights      int
 }
 
 func (f *fakeConn) evaluate(ctx context.Context, call ledger.Call) ([]byte, error) {
@@ -97,7 +99,16 @@ func (f *fakeConn) transaction(ctx context.Context, txID string) (*ledger.Transa
 	return nil, &ledger.Error{Kind: ledger.KindNotFound, Message: "no such transaction"}
 }
 
-func (f *fakeConn) height(ctx context.Context) (uint64, error) { return 10, nil }
+func (f *fakeConn) height(ctx context.Context) (uint64, error) {
+	f.mu.Lock()
+	f.heights++
+	n := f.heights
+	f.mu.Unlock()
+	if f.heightFn != nil {
+		return f.heightFn(n)
+	}
+	return 10, nil
+}
 
 func (f *fakeConn) events(ctx context.Context, start uint64, after string) (<-chan ledger.Event, error) {
 	f.mu.Lock()

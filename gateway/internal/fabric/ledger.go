@@ -165,7 +165,13 @@ func (l *Ledger) Evaluate(ctx context.Context, call ledger.Call) ([]byte, error)
 	}
 	ctx, cancel := context.WithTimeout(ctx, l.cfg.Timeouts.Evaluate)
 	defer cancel()
-	return c.evaluate(ctx, call)
+	res, err := c.evaluate(ctx, call)
+	if err != nil && l.sub.fence.retry(ctx, c, err) {
+		l.log.Info("peer was behind this gateway's writes; querying again", "peer", c.peer())
+		l.obs.retry("read-your-writes")
+		res, err = c.evaluate(ctx, call)
+	}
+	return res, err
 }
 
 // Submit implements ledger.Ledger. Once started, a write is not abandoned when the client

@@ -37,6 +37,7 @@ type policy struct {
 type submitter struct {
 	policy
 	store store
+	fence *fence
 	obs   observer
 	log   *slog.Logger
 	now   func() time.Time
@@ -44,7 +45,7 @@ type submitter struct {
 }
 
 func newSubmitter(p policy, st store, obs observer, log *slog.Logger) *submitter {
-	return &submitter{policy: p, store: st, obs: obs, log: log, now: time.Now, sleep: sleepCtx}
+	return &submitter{policy: p, store: st, fence: newFence(), obs: obs, log: log, now: time.Now, sleep: sleepCtx}
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
@@ -143,6 +144,11 @@ func (s *submitter) endorse(ctx context.Context, c conn, call ledger.Call, deadl
 	for try := 1; ; try++ {
 		ectx, cancel := s.callContext(ctx, s.Endorse, deadline)
 		p, err := c.endorse(ectx, call)
+		if err != nil && s.fence.retry(ectx, c, err) {
+			s.log.Info("endorsing peer was behind this gateway's writes; endorsing again", "peer", c.peer())
+			s.obs.retry("read-your-writes")
+			p, err = c.endorse(ectx, call)
+		}
 		cancel()
 		le, ok := ledger.AsError(err)
 		if err == nil || !ok || le.Kind != ledger.KindUnavailable || try >= endorseTries {
@@ -277,6 +283,9 @@ func (s *submitter) timeout(txID string, cause error) error {
 
 // finish records a commit outcome.
 func (s *submitter) finish(rec *txstore.Record, st txStatus, msg string) {
+	if st.Code == peer.TxValidationCode_VALID {
+		s.fence.committed(st.Block)
+	}
 	rec.Status = st.Code.String()
 	rec.Code = int32(st.Code)
 	rec.BlockNumber = st.Block

@@ -1,0 +1,67 @@
+package fabric
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+
+	"github.com/govchain/govchain/gateway/internal/ledger"
+	"github.com/govchain/govchain/internal/domain"
+)
+
+// fence gives the gateway's callers read-your-writes across agencies. A write is
+// reported committed once the peer that submitted it has committed its block; the
+// other agencies' peers commit the same block a few milliseconds later. A clerk who
+// registers a business through the market bureau and at once issues an invoice for it
+// through the tax bureau could otherwise be told the business does not exist.
+//
+// The fence remembers the ledger height this gateway's writes have reached. When a
+// query or an endorsement through some peer answers NOT_FOUND, and that peer is below
+// that height, the gateway waits for the peer to catch up and asks once more. Calls
+// that succeed cost nothing extra.
+type fence struct {
+	height atomic.Uint64 // one past the highest block holding a write of this gateway
+	poll   time.Duration // between height checks
+	wait   time.Duration // longest wait for a peer to catch up
+}
+
+func newFence() *fence { return &fence{poll: 20 * time.Millisecond, wait: 3 * time.Second} }
+
+// committed records that a transaction of this gateway is in block.
+func (f *fence) committed(block uint64) {
+	h := block + 1
+	for {
+		cur := f.height.Load()
+		if h <= cur || f.height.CompareAndSwap(cur, h) {
+			return
+		}
+	}
+}
+
+// retry reports whether a call through c that failed with err should be made again:
+// err is the contract's NOT_FOUND, c's peer was behind this gateway's writes, and it has caught up.
+func (f *fence) retry(ctx context.Context, c conn, err error) bool {
+	le, ok := ledger.AsError(err)
+	want := f.height.Load()
+	if !ok || le.Kind != ledger.KindContract || le.Code != string(domain.CodeNotFound) || want == 0 {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(ctx, f.wait)
+	defer cancel()
+	for behind := false; ; behind = true {
+		h, herr := c.height(ctx)
+		if herr != nil {
+			return false
+		}
+		if h >= want {
+			return behind
+		}
+		t := time.NewTimer(f.poll)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return false
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,131 @@
+package fabric
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/govchain/govchain/gateway/internal/ledger"
+	"github.com/stretchr/testify/require"
+)
+
+var issuer = ledger.Caller{Org: "tax", Role: "invoice-issuer"}
+
+func notFound() error {
+	return &ledger.Error{Kind: ledger.KindContract, Code: "NOT_FOUND", Message: "seller 91350200MA2Y00010L is not a registered business"}
+}
+
+// heights answers the given heights in turn, then the last one for ever.
+func heights(hs ...uint64) func(int) (uint64, error) {
+	return func(n int) (uint64, error) { return hs[min(n, len(hs))-1], nil }
+}
+
+// The market bureau's write commits in block 7 (fake default); the tax bureau's peer
+// then answers as scripted.
+func TestReadYourWritesAcrossPeers(t *testing.T) {
+	cases := []struct {
+		name       string
+		writeFirst bool
+		tax        *fakeConn
+		evaluate   bool
+		wantErr    string // the contract code the caller gets; "" for success
+		wantCalls  int    // endorsements or evaluations through the tax peer
+		wantHeight int    // height checks on the tax peer; -1: more than one (it polled)
+	}{
+		{
+			name: "endorsement NOT_FOUND on a peer still behind: waits for it, endorses again", writeFirst: true,
+			tax:       &fakeConn{heightFn: heights(7, 7, 8), endorseFn: failFirst(notFound())},
+			wantCalls: 2, wantHeight: 3,
+		},
+		{
+			name: "endorsement NOT_FOUND on a peer that has the write: the refusal stands", writeFirst: true,
+			tax:     &fakeConn{heightFn: heights(8), endorseFn: failFirst(notFound())},
+			wantErr: "NOT_FOUND", wantCalls: 1, wantHeight: 1,
+		},
+		{
+			name: "NOT_FOUND before this gateway wrote anything: no height check",
+			tax:  &fakeConn{endorseFn: failFirst(notFound())}, wantErr: "NOT_FOUND", wantCalls: 1, wantHeight: 0,
+		},
+		{
+			name: "other contract refusals are not retried", writeFirst: true,
+			tax:     &fakeConn{heightFn: heights(7, 8), endorseFn: failFirst(&ledger.Error{Kind: ledger.KindContract, Code: "FORBIDDEN", Message: "no"})},
+			wantErr: "FORBIDDEN", wantCalls: 1, wantHeight: 0,
+		},
+		{
+			name: "a peer that never catches up: the NOT_FOUND stands after the wait", writeFirst: true,
+			tax:     &fakeConn{heightFn: heights(7), endorseFn: failFirst(notFound())},
+			wantErr: "NOT_FOUND", wantCalls: 1, wantHeight: -1,
+		},
+		{
+			name: "query NOT_FOUND on a peer still behind: asked again", writeFirst: true, evaluate: true,
+			tax:       &fakeConn{heightFn: heights(7, 8), evalFn: failFirstEval(notFound())},
+			wantCalls: 2, wantHeight: 2,
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			market := &fakeConn{}
+			tl := newTestLedger(t, "", map[ledger.Caller]conn{registrar: market, issuer: c.tax})
+			tl.sub.fence.poll, tl.sub.fence.wait = time.Millisecond, 50*time.Millisecond
+			if c.writeFirst {
+				_, err := tl.Submit(context.Background(), registerCall())
+				require.NoError(t, err)
+			}
+			call := ledger.Call{Caller: issuer, Contract: "invoice", Function: "Issue", Args: []string{`{}`}}
+			var err error
+			calls := func() int { return c.tax.endorsements }
+			if c.evaluate {
+				n := 0
+				inner := c.tax.evalFn
+				c.tax.evalFn = func(call ledger.Call) ([]byte, error) { n++; return inner(call) }
+				calls = func() int { return n }
+				_, err = tl.Evaluate(context.Background(), call)
+			} else {
+				_, err = tl.Submit(context.Background(), call)
+			}
+			if c.wantErr != "" {
+				le, ok := ledger.AsError(err)
+				require.True(t, ok, "want a *ledger.Error, got %v", err)
+				require.Equal(t, ledger.KindContract, le.Kind)
+				require.Equal(t, c.wantErr, le.Code)
+			} else {
+				require.NoError(t, err)
+			}
+			require.Equal(t, c.wantCalls, calls())
+			if c.wantHeight >= 0 {
+				require.Equal(t, c.wantHeight, c.tax.heights)
+			} else {
+				require.Greater(t, c.tax.heights, 1, "it polled while waiting")
+			}
+		})
+	}
+}
+
+func failFirst(err error) func(int, ledger.Call) (*prepared, error) {
+	ok := &fakeConn{}
+	return func(n int, call ledger.Call) (*prepared, error) {
+		if n == 1 {
+			return nil, err
+		}
+		return ok.endorse(context.Background(), call)
+	}
+}
+
+func failFirstEval(err error) func(ledger.Call) ([]byte, error) {
+	n := 0
+	return func(ledger.Call) ([]byte, error) {
+		n++
+		if n == 1 {
+			return nil, err
+		}
+		return []byte(`{}`), nil
+	}
+}
+
+func TestFenceKeepsTheHighestBlock(t *testing.T) {
+	f := newFence()
+	for _, b := range []uint64{3, 9, 5} {
+		f.committed(b)
+	}
+	require.Equal(t, uint64(10), f.height.Load())
+}
