@@ -142,9 +142,12 @@ func TestAccessTableCoversExactlyTheTransactions(t *testing.T) {
 		evaluate  []string
 		submitted []string
 	}{
-		{domain.ContractBusiness, contracts.NewBusinessContract(), []string{"Get", "History", "List"}, []string{"Amend", "ChangeStatus", "Register"}},
+		{domain.ContractBusiness, contracts.NewBusinessContract(), []string{"Get", "History", "List"}, []string{"Amend", "AmendPersonal", "ChangeStatus", "ErasePersonal", "Register", "RegisterWithPersonal"}},
 		{domain.ContractInvoice, contracts.NewInvoiceContract(), []string{"Get", "History", "List"}, []string{"ClaimReimbursement", "Issue", "ReleaseReimbursement", "Reverse"}},
 		{domain.ContractEvidence, contracts.NewEvidenceContract(), []string{"Get", "History", "VerifyByHash"}, []string{"Certify", "Deposit", "DepositBatch", "Revoke"}},
+		{domain.ContractPersonal, contracts.NewPersonalContract(), []string{"Read", "Verify"}, []string{"Erase", "Prune", "Stage"}},
+		{domain.ContractGrant, contracts.NewGrantContract(), []string{"Get", "History", "List"}, []string{"Create", "Revoke"}},
+		{domain.ContractAccess, contracts.NewAccessContract(), []string{"Get", "List"}, []string{"RecordRead", "RecordVerify"}},
 	}
 	infra := map[string]bool{}
 	ci := reflect.TypeOf(&contractapi.Contract{})

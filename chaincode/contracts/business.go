@@ -7,6 +7,20 @@ import (
 
 // Register records a new business (ACTIVE) and returns it.
 func (c *BusinessContract) Register(ctx contractapi.TransactionContextInterface, request string) (string, error) {
+	return register(ctx, request, "")
+}
+
+// RegisterWithPersonal records a new business and binds the personal data that
+// personal:Stage wrote into the owner's private collection (by the hashes every peer
+// holds), and returns it.
+func (c *BusinessContract) RegisterWithPersonal(ctx contractapi.TransactionContextInterface, request string, stageID string) (string, error) {
+	if err := domain.ValidateTxID("stageID", stageID); err != nil {
+		return "", err
+	}
+	return register(ctx, request, stageID)
+}
+
+func register(ctx contractapi.TransactionContextInterface, request, stageID string) (string, error) {
 	var req domain.RegisterBusinessRequest
 	if err := domain.DecodeValid("request", []byte(request), &req); err != nil {
 		return "", err
@@ -25,6 +39,15 @@ func (c *BusinessContract) Register(ctx contractapi.TransactionContextInterface,
 		return "", domain.Errorf(domain.CodeConflict, "business %s is already registered (%s, status %s)", req.USCC, existing.Name, existing.Status)
 	}
 	b := domain.NewBusiness(req, a)
+	if stageID != "" {
+		refs, err := stagedRefs(stub, a.Org, req.USCC, stageID)
+		if err != nil {
+			return "", err
+		}
+		if err := domain.BindPersonal(&b, refs); err != nil {
+			return "", err
+		}
+	}
 	state, err := createRecord(stub, businessKey(b.USCC), b, a.Org)
 	if err != nil {
 		return "", err
@@ -102,6 +125,67 @@ func (c *BusinessContract) ChangeStatus(ctx contractapi.TransactionContextInterf
 		return "", err
 	}
 	if err := emit(stub, domain.EventBusinessStatusChanged, domain.ContractBusiness, uscc, state); err != nil {
+		return "", err
+	}
+	return string(state), nil
+}
+
+// AmendPersonal binds the personal values staged by request.stage_id in place of the
+// current ones (the other fields keep theirs) and records the change, hash to hash.
+func (c *BusinessContract) AmendPersonal(ctx contractapi.TransactionContextInterface, uscc string, request string) (string, error) {
+	if err := domain.ValidateUSCCFormat("uscc", uscc); err != nil {
+		return "", err
+	}
+	var req domain.PersonalAmendRequest
+	if err := domain.DecodeValid("request", []byte(request), &req); err != nil {
+		return "", err
+	}
+	return changeBusiness(ctx, uscc, domain.EventBusinessPersonalAmended, func(b *domain.Business, a domain.Actor) error {
+		if err := personalWritable(b, a.Org); err != nil {
+			return err
+		}
+		refs, err := stagedRefs(ctx.GetStub(), b.OwnerOrg, uscc, req.StageID)
+		if err != nil {
+			return err
+		}
+		return domain.AmendPersonal(b, refs, req.Reason, a)
+	})
+}
+
+// ErasePersonal marks the personal data of a DEREGISTERED business erased, so that nothing
+// reads it any more; personal:Erase then purges the values from the owner's peers.
+func (c *BusinessContract) ErasePersonal(ctx contractapi.TransactionContextInterface, uscc string, reason string) (string, error) {
+	if err := domain.ValidateUSCCFormat("uscc", uscc); err != nil {
+		return "", err
+	}
+	return changeBusiness(ctx, uscc, domain.EventBusinessPersonalErased, func(b *domain.Business, a domain.Actor) error {
+		if b.OwnerOrg != a.Org {
+			return domain.Errorf(domain.CodeForbidden, "only %s, which owns business %s, may erase its personal data; caller is %s", b.OwnerOrg, uscc, a.Org)
+		}
+		return domain.ErasePersonal(b, reason, a)
+	})
+}
+
+// changeBusiness applies change to a business whose name and status stay, stores it and
+// emits event.
+func changeBusiness(ctx contractapi.TransactionContextInterface, uscc, event string, change func(*domain.Business, domain.Actor) error) (string, error) {
+	a, err := actorOf(ctx)
+	if err != nil {
+		return "", err
+	}
+	b, err := loadBusiness(ctx, uscc)
+	if err != nil {
+		return "", err
+	}
+	if err := change(&b, a); err != nil {
+		return "", err
+	}
+	stub := ctx.GetStub()
+	state, err := writeJSON(stub, businessKey(uscc), b)
+	if err != nil {
+		return "", err
+	}
+	if err := emit(stub, event, domain.ContractBusiness, uscc, state); err != nil {
 		return "", err
 	}
 	return string(state), nil

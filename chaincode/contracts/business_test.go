@@ -19,7 +19,7 @@ func TestRegister(t *testing.T) {
 	require.Equal(t, domain.StatusActive, b.Status)
 	require.Equal(t, domain.RecordMeta{
 		OwnerOrg: domain.MarketMSP, CreatedAt: at(1), CreatedByOrg: domain.MarketMSP, CreatedBy: "registrar@market",
-		CreatedTxID: "tx0001", UpdatedAt: at(1), UpdatedByOrg: domain.MarketMSP, UpdatedBy: "registrar@market", LastTxID: "tx0001",
+		CreatedTxID: txIDFor(1), UpdatedAt: at(1), UpdatedByOrg: domain.MarketMSP, UpdatedBy: "registrar@market", LastTxID: txIDFor(1),
 	}, b.RecordMeta)
 
 	t.Run("the payload is the stored record and Get returns it byte for byte", func(t *testing.T) {
@@ -31,8 +31,8 @@ func TestRegister(t *testing.T) {
 			`"registered_capital_fen":100000000,"address":"厦门市思明区示例路1号","business_scope":"软件开发",`+
 			`"established_on":"2020-01-02","registration_authority":"厦门市市场监督管理局","status":"ACTIVE","status_reason":"",`+
 			`"amendments":[],"owner_org":"MarketMSP","created_at":"2026-11-27T10:00:00Z","created_by_org":"MarketMSP",`+
-			`"created_by":"registrar@market","created_tx_id":"tx0001","updated_at":"2026-11-27T10:00:00Z",`+
-			`"updated_by_org":"MarketMSP","updated_by":"registrar@market","last_tx_id":"tx0001"}`, payload)
+			`"created_by":"registrar@market","created_tx_id":"`+txIDFor(1)+`","updated_at":"2026-11-27T10:00:00Z",`+
+			`"updated_by_org":"MarketMSP","updated_by":"registrar@market","last_tx_id":"`+txIDFor(1)+`"}`, payload)
 	})
 }
 
@@ -76,7 +76,7 @@ func TestAmend(t *testing.T) {
 	b := decode[domain.Business](t, h.call(registrar2, "business:Amend", uscc, amend).ok(t))
 	require.Equal(t, "新名称有限公司", b.Name)
 	require.Equal(t, []domain.Amendment{{
-		TxID: "tx0002", At: at(2), ByOrg: domain.MarketMSP, By: "registrar2@market", Reason: "股东会决议",
+		TxID: txIDFor(2), At: at(2), ByOrg: domain.MarketMSP, By: "registrar2@market", Reason: "股东会决议",
 		Changes: []domain.FieldChange{
 			{Field: "name", From: "旧名称有限公司", To: "新名称有限公司"},
 			{Field: "registered_capital_fen", From: "100000000", To: "200000000"},
@@ -272,8 +272,8 @@ func TestBusinessHistoryPaging(t *testing.T) {
 	p1 := page(2, "")
 	require.Equal(t, 2, p1.Fetched)
 	require.Equal(t, "2", p1.Bookmark)
-	require.Equal(t, "tx0005", p1.Entries[0].TxID, "newest first")
-	require.Equal(t, "tx0004", p1.Entries[1].TxID)
+	require.Equal(t, txIDFor(5), p1.Entries[0].TxID, "newest first")
+	require.Equal(t, txIDFor(4), p1.Entries[1].TxID)
 	require.Equal(t, domain.MarketMSP, p1.Entries[1].SubmitterOrg)
 	require.Equal(t, "registrar2@market", p1.Entries[1].Submitter)
 	require.Equal(t, at(4), p1.Entries[1].Timestamp)
@@ -281,12 +281,12 @@ func TestBusinessHistoryPaging(t *testing.T) {
 	require.Equal(t, "新址", decode[domain.Business](t, string(p1.Entries[1].Value)).Address)
 
 	p2 := page(2, p1.Bookmark)
-	require.Equal(t, []string{"tx0003", "tx0002"}, []string{p2.Entries[0].TxID, p2.Entries[1].TxID})
+	require.Equal(t, []string{txIDFor(3), txIDFor(2)}, []string{p2.Entries[0].TxID, p2.Entries[1].TxID})
 	require.Equal(t, "4", p2.Bookmark)
 
 	p3 := page(2, p2.Bookmark)
 	require.Equal(t, 1, p3.Fetched)
-	require.Equal(t, "tx0001", p3.Entries[0].TxID)
+	require.Equal(t, txIDFor(1), p3.Entries[0].TxID)
 	require.Equal(t, "registrar@market", p3.Entries[0].Submitter)
 	require.Empty(t, p3.Bookmark)
 

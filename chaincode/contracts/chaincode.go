@@ -9,10 +9,11 @@ import (
 // Version is the version reported in every contract's metadata.
 const Version = "1.0.0"
 
-// NewChaincode builds the govchain chaincode with its three contracts; business is first,
+// NewChaincode builds the govchain chaincode with its six contracts; business is first,
 // so it is the default contract.
 func NewChaincode() (*contractapi.ContractChaincode, error) {
-	return contractapi.NewChaincode(NewBusinessContract(), NewInvoiceContract(), NewEvidenceContract())
+	return contractapi.NewChaincode(NewBusinessContract(), NewInvoiceContract(), NewEvidenceContract(),
+		NewPersonalContract(), NewGrantContract(), NewAccessContract())
 }
 
 // newContract fills the embedded contractapi.Contract of a govchain contract.
@@ -67,4 +68,50 @@ func NewEvidenceContract() *EvidenceContract {
 // GetEvaluateTransactions lists the read-only transactions (from the access table).
 func (c *EvidenceContract) GetEvaluateTransactions() []string {
 	return domain.EvaluateTransactions(domain.ContractEvidence)
+}
+
+// PersonalContract holds personal data in the owner agency's private collection
+// ("personal").
+type PersonalContract struct {
+	contractapi.Contract
+}
+
+// NewPersonalContract returns the "personal" contract.
+func NewPersonalContract() *PersonalContract {
+	return &PersonalContract{Contract: newContract(domain.ContractPersonal, "govchain personal data (private)")}
+}
+
+// GetEvaluateTransactions lists the read-only transactions (from the access table).
+func (c *PersonalContract) GetEvaluateTransactions() []string {
+	return domain.EvaluateTransactions(domain.ContractPersonal)
+}
+
+// GrantContract records owner agencies' grants of personal data ("grant").
+type GrantContract struct {
+	contractapi.Contract
+}
+
+// NewGrantContract returns the "grant" contract.
+func NewGrantContract() *GrantContract {
+	return &GrantContract{Contract: newContract(domain.ContractGrant, "govchain data-sharing grants")}
+}
+
+// GetEvaluateTransactions lists the read-only transactions (from the access table).
+func (c *GrantContract) GetEvaluateTransactions() []string {
+	return domain.EvaluateTransactions(domain.ContractGrant)
+}
+
+// AccessContract is the access trail of personal data ("access").
+type AccessContract struct {
+	contractapi.Contract
+}
+
+// NewAccessContract returns the "access" contract.
+func NewAccessContract() *AccessContract {
+	return &AccessContract{Contract: newContract(domain.ContractAccess, "govchain personal-data access trail")}
+}
+
+// GetEvaluateTransactions lists the read-only transactions (from the access table).
+func (c *AccessContract) GetEvaluateTransactions() []string {
+	return domain.EvaluateTransactions(domain.ContractAccess)
 }

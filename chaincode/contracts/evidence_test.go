@@ -12,7 +12,7 @@ import (
 func TestDeposit(t *testing.T) {
 	h := newHarness(t)
 	e := h.deposit(taxDepositor, hashOf('A')) // upper case is normalised
-	require.Equal(t, domain.EvidenceID("tx0001", 0), e.ID)
+	require.Equal(t, domain.EvidenceID(txIDFor(1), 0), e.ID)
 	require.Equal(t, hashOf('a'), e.Hash)
 	require.Equal(t, domain.EvidenceDeposited, e.Status)
 	require.Equal(t, domain.TaxMSP, e.OwnerOrg)
@@ -23,7 +23,7 @@ func TestDeposit(t *testing.T) {
 		for _, q := range []struct{ alg, hash string }{{"sha256", hashOf('a')}, {"SHA256", hashOf('A')}} {
 			got := decode[domain.Evidence](t, h.call(auditor, "evidence:VerifyByHash", q.alg, q.hash).ok(t))
 			require.Equal(t, e, got)
-			require.Equal(t, "tx0001", got.CreatedTxID)
+			require.Equal(t, txIDFor(1), got.CreatedTxID)
 			require.Equal(t, at(1), got.CreatedAt)
 		}
 		h.call(auditor, "evidence:VerifyByHash", "sm3", hashOf('a')).fails(t, domain.CodeNotFound, "no evidence with sm3 hash")
@@ -68,7 +68,7 @@ func TestDepositBatch(t *testing.T) {
 		res := decode[domain.EvidenceBatch](t, h.call(notaryDepositor, "evidence:DepositBatch", batch(hashOf('2'), hashOf('3'), hashOf('4'))).ok(t)) // tx2
 		require.Len(t, res.Records, 3)
 		for i, e := range res.Records {
-			require.Equal(t, domain.EvidenceID("tx0002", i), e.ID)
+			require.Equal(t, domain.EvidenceID(txIDFor(2), i), e.ID)
 			require.Equal(t, domain.NotaryMSP, e.OwnerOrg)
 			require.Equal(t, e, decode[domain.Evidence](t, h.call(auditor, "evidence:VerifyByHash", "sha256", e.Hash).ok(t)))
 		}
@@ -105,7 +105,7 @@ func TestCertifyAndRevoke(t *testing.T) {
 
 	got := decode[domain.Evidence](t, h.call(notary, "evidence:Certify", e.ID, certify).ok(t)) // tx2
 	require.Equal(t, domain.EvidenceCertified, got.Status)
-	require.Equal(t, &domain.Certification{CertificateNumber: "(2026)闽厦鹭江证经字第001号", Notes: "现场核验", Org: domain.NotaryMSP, By: "notary@notary", At: at(2), TxID: "tx0002"}, got.Certification)
+	require.Equal(t, &domain.Certification{CertificateNumber: "(2026)闽厦鹭江证经字第001号", Notes: "现场核验", Org: domain.NotaryMSP, By: "notary@notary", At: at(2), TxID: txIDFor(2)}, got.Certification)
 	require.Equal(t, domain.MarketMSP, got.OwnerOrg, "certification does not change the owner")
 
 	t.Run("certify twice is refused", func(t *testing.T) {

@@ -1,10 +1,14 @@
 package contracts_test
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/hyperledger/fabric-protos-go-apiv2/msp"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 	"github.com/hyperledger/fabric-protos-go-apiv2/ledger/queryresult"
@@ -14,7 +18,14 @@ import (
 
 // ledger is the committed world state shared by the fake stubs of one test.
 type ledger struct {
-	state   map[string][]byte
+	state map[string][]byte
+	// private holds the private data collections on the owner's peer; hashes holds the
+	// hashes of private values, which every peer keeps.
+	private map[string]map[string][]byte
+	hashes  map[string]map[string][]byte
+	// peerMSP is the org of the peer the stubs simulate on: only a member of a collection
+	// ("personal" + org) holds its values (default MarketMSP).
+	peerMSP string
 	history map[string][]*queryresult.KeyModification // oldest first
 	vparams map[string][]byte                         // key-level endorsement policies
 	events  []chaincodeEvent                          // one per committed transaction at most
@@ -29,12 +40,14 @@ type chaincodeEvent struct {
 }
 
 func newLedger() *ledger {
-	return &ledger{state: map[string][]byte{}, history: map[string][]*queryresult.KeyModification{}, vparams: map[string][]byte{}}
+	return &ledger{state: map[string][]byte{}, history: map[string][]*queryresult.KeyModification{}, vparams: map[string][]byte{},
+		private: map[string]map[string][]byte{}, hashes: map[string]map[string][]byte{}, peerMSP: "MarketMSP"}
 }
 
 type write struct {
+	coll  string // "" = public state
 	key   string
-	value []byte // nil = delete
+	value []byte // nil = delete (purge for private data)
 }
 
 // fakeStub is one transaction's stub. Like Fabric, reads see only committed state (no
@@ -42,14 +55,16 @@ type write struct {
 // transaction. The embedded interface is nil, so any method not faked here panics.
 type fakeStub struct {
 	shim.ChaincodeStubInterface
-	ledger  *ledger
-	txID    string
-	ts      *timestamppb.Timestamp
-	creator []byte
-	args    []string
-	writes  []write
-	vparams map[string][]byte
-	event   *chaincodeEvent
+	ledger    *ledger
+	txID      string
+	ts        *timestamppb.Timestamp
+	creator   []byte
+	args      []string
+	writes    []write // public state
+	pwrites   []write // private data (PutPrivateData, PurgePrivateData)
+	transient map[string][]byte
+	vparams   map[string][]byte
+	event     *chaincodeEvent
 }
 
 func (s *fakeStub) GetFunctionAndParameters() (string, []string) {
@@ -175,9 +190,115 @@ func (s *fakeStub) GetHistoryForKey(key string) (shim.HistoryQueryIteratorInterf
 	return it, nil
 }
 
+// collectionOrg is the only member org of a govchain personal collection.
+func collectionOrg(coll string) string {
+	return strings.TrimPrefix(coll, "personal") + "MSP"
+}
+
+// creatorMSP is the MSP of the transaction's creator.
+func (s *fakeStub) creatorMSP() string {
+	id := &msp.SerializedIdentity{}
+	if err := proto.Unmarshal(s.creator, id); err != nil {
+		return ""
+	}
+	return id.Mspid
+}
+
+func (s *fakeStub) GetTransient() (map[string][]byte, error) { return s.transient, nil }
+
+// PutPrivateData mimics a collection with memberOnlyWrite: the creator must be a member.
+func (s *fakeStub) PutPrivateData(coll, key string, value []byte) error {
+	if s.ledger.fail == "PutPrivateData" {
+		return errLedger
+	}
+	if err := checkKey(key); err != nil {
+		return err
+	}
+	if collectionOrg(coll) != s.creatorMSP() {
+		return fmt.Errorf("tx creator does not have write access permission on privatedata in chaincodeName:govchain collectionName: %s", coll)
+	}
+	if len(value) == 0 {
+		return fmt.Errorf("put private %q: empty value", key)
+	}
+	s.pwrites = append(s.pwrites, write{coll: coll, key: key, value: append([]byte(nil), value...)})
+	return nil
+}
+
+func (s *fakeStub) PurgePrivateData(coll, key string) error {
+	if s.ledger.fail == "PurgePrivateData" {
+		return errLedger
+	}
+	if collectionOrg(coll) != s.creatorMSP() {
+		return fmt.Errorf("tx creator does not have write access permission on privatedata in chaincodeName:govchain collectionName: %s", coll)
+	}
+	s.pwrites = append(s.pwrites, write{coll: coll, key: key})
+	return nil
+}
+
+// GetPrivateData returns the value only on a member peer (memberOnlyRead is off: the
+// chaincode decides who reads).
+func (s *fakeStub) GetPrivateData(coll, key string) ([]byte, error) {
+	if s.ledger.fail == "GetPrivateData" {
+		return nil, errLedger
+	}
+	if collectionOrg(coll) != s.ledger.peerMSP {
+		return nil, nil
+	}
+	return s.ledger.private[coll][key], nil
+}
+
+// GetPrivateDataHash answers on every peer, as Fabric does.
+func (s *fakeStub) GetPrivateDataHash(coll, key string) ([]byte, error) {
+	if s.ledger.fail == "GetPrivateDataHash" {
+		return nil, errLedger
+	}
+	return s.ledger.hashes[coll][key], nil
+}
+
+func (s *fakeStub) GetPrivateDataByRange(coll, startKey, endKey string) (shim.StateQueryIteratorInterface, error) {
+	if collectionOrg(coll) != s.ledger.peerMSP {
+		return &kvIterator{}, nil
+	}
+	return rangeOf(s.ledger.private[coll], startKey, endKey), nil
+}
+
+func (s *fakeStub) GetStateByRange(startKey, endKey string) (shim.StateQueryIteratorInterface, error) {
+	if s.ledger.fail == "GetStateByRange" {
+		return nil, errLedger
+	}
+	return rangeOf(s.ledger.state, startKey, endKey), nil
+}
+
+func rangeOf(m map[string][]byte, startKey, endKey string) *kvIterator {
+	var keys []string
+	for k := range m {
+		if k >= startKey && (endKey == "" || k < endKey) {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	it := &kvIterator{}
+	for _, k := range keys {
+		it.kvs = append(it.kvs, &queryresult.KV{Key: k, Value: m[k]})
+	}
+	return it
+}
+
 // commit applies a successful transaction's writes, policies and event to the ledger.
 func (s *fakeStub) commit() {
 	l := s.ledger
+	for _, w := range s.pwrites {
+		if l.private[w.coll] == nil {
+			l.private[w.coll], l.hashes[w.coll] = map[string][]byte{}, map[string][]byte{}
+		}
+		if w.value == nil {
+			delete(l.private[w.coll], w.key)
+			delete(l.hashes[w.coll], w.key)
+			continue
+		}
+		sum := sha256.Sum256(w.value)
+		l.private[w.coll][w.key], l.hashes[w.coll][w.key] = w.value, sum[:]
+	}
 	for _, w := range s.writes {
 		if w.value == nil {
 			delete(l.state, w.key)

@@ -1,6 +1,8 @@
 package contracts_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"testing"
@@ -44,19 +46,39 @@ type result struct {
 // call submits fn ("contract:Function") with args as id; successful transactions commit.
 func (h *harness) call(id identity, fn string, args ...string) result {
 	h.t.Helper()
+	return h.callT(id, nil, fn, args...)
+}
+
+// callT is call with transient data.
+func (h *harness) callT(id identity, transient map[string][]byte, fn string, args ...string) result {
+	h.t.Helper()
+	return h.invoke(id, transient, true, fn, args...)
+}
+
+// invoke runs one transaction; a successful one commits when commit is set.
+func (h *harness) invoke(id identity, transient map[string][]byte, commit bool, fn string, args ...string) result {
+	h.t.Helper()
 	h.seq++
 	stub := &fakeStub{
-		ledger:  h.ledger,
-		txID:    fmt.Sprintf("tx%04d", h.seq),
-		ts:      timestamppb.New(start.Add(time.Duration(h.seq-1) * time.Minute)),
-		creator: id.creator(h.t),
-		args:    append([]string{fn}, args...),
+		ledger:    h.ledger,
+		txID:      txIDFor(h.seq),
+		ts:        timestamppb.New(start.Add(time.Duration(h.seq-1) * time.Minute)),
+		creator:   id.creator(h.t),
+		args:      append([]string{fn}, args...),
+		transient: transient,
 	}
 	resp := h.cc.Invoke(stub)
-	if resp.Status == shim.OK {
+	if resp.Status == shim.OK && commit {
 		stub.commit()
 	}
 	return result{status: resp.Status, payload: string(resp.Payload), message: resp.Message, stub: stub}
+}
+
+// txIDFor is the transaction id of the n-th transaction: 64 hex digits of a SHA-256, like
+// Fabric's.
+func txIDFor(n int) string {
+	sum := sha256.Sum256([]byte(fmt.Sprintf("tx%d", n)))
+	return hex.EncodeToString(sum[:])
 }
 
 // at returns the timestamp of the n-th transaction (1-based) as recorded on the ledger.
@@ -82,6 +104,7 @@ func (r result) fails(t testing.TB, code domain.Code, fragments ...string) {
 		require.Contains(t, r.message, f)
 	}
 	require.Empty(t, r.stub.writes, "a refused transaction must not write")
+	require.Empty(t, r.stub.pwrites, "a refused transaction must not write private data")
 	require.Nil(t, r.stub.event, "a refused transaction must not emit an event")
 }
 

@@ -78,7 +78,7 @@ func TestReimbursement(t *testing.T) {
 	h.issue(num, seller) // tx2
 
 	claimed := decode[domain.Invoice](t, h.call(marketFinance, "invoice:ClaimReimbursement", num, `{"reference":"BX-2026-001","note":"差旅"}`).ok(t)) // tx3
-	require.Equal(t, &domain.Reimbursement{Org: domain.MarketMSP, By: "finance@market", At: at(3), TxID: "tx0003", Reference: "BX-2026-001", Note: "差旅"}, claimed.Reimbursement)
+	require.Equal(t, &domain.Reimbursement{Org: domain.MarketMSP, By: "finance@market", At: at(3), TxID: txIDFor(3), Reference: "BX-2026-001", Note: "差旅"}, claimed.Reimbursement)
 
 	t.Run("a second claim by another org is refused naming org, who and when", func(t *testing.T) {
 		h.call(notaryFinance, "invoice:ClaimReimbursement", num, `{}`).fails(t, domain.CodeConflict,

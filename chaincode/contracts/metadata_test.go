@@ -30,13 +30,17 @@ func TestMetadataListsContractsAndMarksQueriesEvaluate(t *testing.T) {
 	meta := decode[chaincodeMeta](t, h.call(auditAdmin, "org.hyperledger.fabric:GetMetadata").ok(t))
 
 	want := map[string]map[string]string{
-		"business": {"Register": "SUBMIT", "Amend": "SUBMIT", "ChangeStatus": "SUBMIT", "Get": "EVALUATE", "List": "EVALUATE", "History": "EVALUATE"},
+		"business": {"Register": "SUBMIT", "Amend": "SUBMIT", "ChangeStatus": "SUBMIT", "RegisterWithPersonal": "SUBMIT",
+			"AmendPersonal": "SUBMIT", "ErasePersonal": "SUBMIT", "Get": "EVALUATE", "List": "EVALUATE", "History": "EVALUATE"},
 		"invoice": {"Issue": "SUBMIT", "Reverse": "SUBMIT", "ClaimReimbursement": "SUBMIT", "ReleaseReimbursement": "SUBMIT",
 			"Get": "EVALUATE", "List": "EVALUATE", "History": "EVALUATE"},
 		"evidence": {"Deposit": "SUBMIT", "DepositBatch": "SUBMIT", "Certify": "SUBMIT", "Revoke": "SUBMIT",
 			"Get": "EVALUATE", "VerifyByHash": "EVALUATE", "History": "EVALUATE"},
+		"personal": {"Stage": "SUBMIT", "Prune": "SUBMIT", "Erase": "SUBMIT", "Read": "EVALUATE", "Verify": "EVALUATE"},
+		"grant":    {"Create": "SUBMIT", "Revoke": "SUBMIT", "Get": "EVALUATE", "List": "EVALUATE", "History": "EVALUATE"},
+		"access":   {"RecordRead": "SUBMIT", "RecordVerify": "SUBMIT", "Get": "EVALUATE", "List": "EVALUATE"},
 	}
-	require.Len(t, meta.Contracts, 4, "three contracts and the system contract")
+	require.Len(t, meta.Contracts, 7, "six contracts and the system contract")
 	for name, txs := range want {
 		t.Run(name, func(t *testing.T) {
 			c, ok := meta.Contracts[name]

@@ -110,3 +110,68 @@ func history(stub shim.ChaincodeStubInterface, key, what string, pageSize int32,
 	res.Fetched = len(res.Entries)
 	return toJSON(res)
 }
+
+// scanRange reads every value in [start, end): for short ranges, such as the grants of one
+// record to one org.
+func scanRange(stub shim.ChaincodeStubInterface, start, end string) ([][]byte, error) {
+	it, err := stub.GetStateByRange(start, end)
+	if err != nil {
+		return nil, fmt.Errorf("range %q: %w", start, err)
+	}
+	defer it.Close()
+	var out [][]byte
+	for it.HasNext() {
+		kv, err := it.Next()
+		if err != nil {
+			return nil, fmt.Errorf("range %q: %w", start, err)
+		}
+		out = append(out, kv.Value)
+	}
+	return out, nil
+}
+
+// maxScan bounds the index entries one filtered page reads; a page that reaches it may
+// hold fewer than pageSize records and carries a bookmark to go on from.
+const maxScan = 1000
+
+// filteredPage reads index entries of [start, end) from bookmark on, keeping the values
+// accept takes, until pageSize are kept, the range ends or maxScan entries were read.
+// bookmark is the unpadded base64url of the next index key, within [start, end).
+func filteredPage(stub shim.ChaincodeStubInterface, start, end string, pageSize int32, bookmark string, accept func(value []byte) (bool, error)) (page, error) {
+	size, err := domain.PageSize(pageSize)
+	if err != nil {
+		return page{}, err
+	}
+	from := start
+	if bookmark != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(bookmark)
+		if err != nil || string(raw) < start || string(raw) >= end {
+			return page{}, domain.Errorf(domain.CodeInvalid, "bookmark %q does not belong to this listing", bookmark)
+		}
+		from = string(raw)
+	}
+	it, err := stub.GetStateByRange(from, end)
+	if err != nil {
+		return page{}, fmt.Errorf("range %q: %w", start, err)
+	}
+	defer it.Close()
+	var p page
+	for scanned := 0; it.HasNext(); scanned++ {
+		kv, err := it.Next()
+		if err != nil {
+			return page{}, fmt.Errorf("range %q: %w", start, err)
+		}
+		if len(p.values) == int(size) || scanned == maxScan {
+			p.bookmark = base64.RawURLEncoding.EncodeToString([]byte(kv.Key))
+			break
+		}
+		ok, err := accept(kv.Value)
+		if err != nil {
+			return page{}, err
+		}
+		if ok {
+			p.values = append(p.values, kv.Value)
+		}
+	}
+	return p, nil
+}

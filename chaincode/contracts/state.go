@@ -14,11 +14,25 @@ const (
 	businessPrefix = "biz~"
 	invoicePrefix  = "inv~"
 	evidencePrefix = "evi~"
+	grantPrefix    = "grt~"
+	accessPrefix   = "acc~"
+	// personalPrefix keys private data: + uscc + "~" + stage tx id + "~" + field.
+	personalPrefix = "pd~"
 )
 
 func businessKey(uscc string) string  { return businessPrefix + uscc }
 func invoiceKey(number string) string { return invoicePrefix + number }
 func evidenceKey(id string) string    { return evidencePrefix + id }
+func grantKey(id string) string       { return grantPrefix + id }
+func accessKey(id string) string      { return accessPrefix + id }
+
+// personalKey is the private key of one staged personal value.
+func personalKey(uscc, stageID, field string) string {
+	return personalPrefix + uscc + "~" + stageID + "~" + field
+}
+
+// personalPrefixOf starts every private key of a business's personal data.
+func personalPrefixOf(uscc string) string { return personalPrefix + uscc + "~" }
 
 // readRaw returns the stored bytes of key, or nil when absent.
 func readRaw(stub shim.ChaincodeStubInterface, key string) ([]byte, error) {

@@ -8,8 +8,12 @@ type Permission struct {
 	Contract string
 	Function string
 	Evaluate bool
-	MSP      string // "" = any member org (never AuditMSP for a write)
-	Role     string
+	// Trail marks a write that only records the caller's own access to personal data: open
+	// to every identity of a member org, auditors included (the trail is how they are held
+	// to account, not a change to any record).
+	Trail bool
+	MSP   string // "" = any member org (never AuditMSP for a write)
+	Role  string
 }
 
 // Permissions is THE access table: every transaction of every contract, once. The chaincode's
@@ -18,6 +22,9 @@ var Permissions = []Permission{
 	{Contract: ContractBusiness, Function: "Register", MSP: MarketMSP, Role: RoleRegistrar},
 	{Contract: ContractBusiness, Function: "Amend", MSP: MarketMSP, Role: RoleRegistrar},
 	{Contract: ContractBusiness, Function: "ChangeStatus", MSP: MarketMSP, Role: RoleRegistrar},
+	{Contract: ContractBusiness, Function: "RegisterWithPersonal", MSP: MarketMSP, Role: RoleRegistrar},
+	{Contract: ContractBusiness, Function: "AmendPersonal", MSP: MarketMSP, Role: RoleRegistrar},
+	{Contract: ContractBusiness, Function: "ErasePersonal", MSP: MarketMSP, Role: RoleRegistrar},
 	{Contract: ContractBusiness, Function: "Get", Evaluate: true},
 	{Contract: ContractBusiness, Function: "List", Evaluate: true},
 	{Contract: ContractBusiness, Function: "History", Evaluate: true},
@@ -39,6 +46,28 @@ var Permissions = []Permission{
 	{Contract: ContractEvidence, Function: "Get", Evaluate: true},
 	{Contract: ContractEvidence, Function: "VerifyByHash", Evaluate: true},
 	{Contract: ContractEvidence, Function: "History", Evaluate: true},
+
+	// Private-data-only transactions, endorsed by the owner's peer alone (collection policy).
+	{Contract: ContractPersonal, Function: "Stage", MSP: MarketMSP, Role: RoleRegistrar},
+	{Contract: ContractPersonal, Function: "Prune", MSP: MarketMSP, Role: RoleRegistrar},
+	{Contract: ContractPersonal, Function: "Erase", MSP: MarketMSP, Role: RoleRegistrar},
+	// Answered only on the owner's peer, only against a committed access record of the caller.
+	{Contract: ContractPersonal, Function: "Read", Evaluate: true},
+	{Contract: ContractPersonal, Function: "Verify", Evaluate: true},
+
+	// The owner check (registrar of the record's owner org) is made inside the transaction.
+	{Contract: ContractGrant, Function: "Create", Role: RoleRegistrar},
+	{Contract: ContractGrant, Function: "Revoke", Role: RoleRegistrar},
+	{Contract: ContractGrant, Function: "Get", Evaluate: true},
+	{Contract: ContractGrant, Function: "List", Evaluate: true},
+	{Contract: ContractGrant, Function: "History", Evaluate: true},
+
+	{Contract: ContractAccess, Function: "RecordRead", Trail: true},
+	{Contract: ContractAccess, Function: "RecordVerify", Trail: true},
+	// Who sees which access (auditors all, agencies their records' and their own) is
+	// decided inside the query.
+	{Contract: ContractAccess, Function: "Get", Evaluate: true},
+	{Contract: ContractAccess, Function: "List", Evaluate: true},
 }
 
 // LookupPermission returns the permission of contract:function.
@@ -69,7 +98,7 @@ func (p Permission) Permits(msp, role, who string) error {
 	if !IsMemberOrg(msp) {
 		return Errorf(CodeForbidden, "%s: organisation %q is not a member of the govchain channel", name, msp)
 	}
-	if p.Evaluate {
+	if p.Evaluate || p.Trail {
 		return nil
 	}
 	if msp == AuditMSP {

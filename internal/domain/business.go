@@ -55,6 +55,9 @@ type Business struct {
 	Status                string      `json:"status"`
 	StatusReason          string      `json:"status_reason"`
 	Amendments            []Amendment `json:"amendments"`
+	// Personal binds the legal representative's personal data (private, on the owner's
+	// peer) by hash; absent when none was registered.
+	Personal *PersonalBinding `json:"personal,omitempty"`
 	RecordMeta
 }
 

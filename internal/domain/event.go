@@ -7,6 +7,9 @@ const (
 	ContractBusiness = "business"
 	ContractInvoice  = "invoice"
 	ContractEvidence = "evidence"
+	ContractPersonal = "personal"
+	ContractGrant    = "grant"
+	ContractAccess   = "access"
 )
 
 // Chaincode event names (one event per transaction).
@@ -22,6 +25,13 @@ const (
 	EventEvidenceBatchDeposited       = "EvidenceBatchDeposited"
 	EventEvidenceCertified            = "EvidenceCertified"
 	EventEvidenceRevoked              = "EvidenceRevoked"
+	EventPersonalDataStaged           = "PersonalDataStaged"
+	EventPersonalDataPurged           = "PersonalDataPurged"
+	EventBusinessPersonalAmended      = "BusinessPersonalDataAmended"
+	EventBusinessPersonalErased       = "BusinessPersonalDataErased"
+	EventGrantCreated                 = "GrantCreated"
+	EventGrantRevoked                 = "GrantRevoked"
+	EventPersonalDataAccessed         = "PersonalDataAccessed"
 )
 
 // EventPayload is the payload of every chaincode event: the main record changed and the
