@@ -185,10 +185,17 @@ func (n *Network) packageID(org string) string {
 // installs on every peer, approves for every org and commits the definition with
 // the next sequence. Unchanged code leaves the definition alone.
 func (n *Network) Deploy(ctx context.Context) error {
-	version, err := n.buildChaincode()
+	binVersion, err := n.buildChaincode()
 	if err != nil {
 		return err
 	}
+	collPath, collJSON, err := n.writeCollections()
+	if err != nil {
+		return err
+	}
+	// The definition changes with the binary or the collections: both go into the version.
+	sum := sha256.Sum256(append([]byte(binVersion+"\n"), collJSON...))
+	version := hex.EncodeToString(sum[:])[:12]
 	cc := n.T.Chaincode
 	committed, err := n.committedSequence()
 	if err != nil {
@@ -232,7 +239,7 @@ func (n *Network) Deploy(ctx context.Context) error {
 		}
 		args := append([]string{"lifecycle", "chaincode", "approveformyorg", "-C", n.T.Channel, "-n", cc.Name,
 			"--version", version, "--sequence", strconv.FormatInt(seq, 10), "--package-id", ids[o.Name],
-			"--signature-policy", cc.EndorsementPolicy, "--waitForEventTimeout", "60s"}, n.ordererArgs()...)
+			"--signature-policy", cc.EndorsementPolicy, "--collections-config", collPath, "--waitForEventTimeout", "60s"}, n.ordererArgs()...)
 		if _, err := n.retryRaft(ctx, n.peerEnv(o, o.Peers[0]), args...); err != nil {
 			return fmt.Errorf("approve for %s: %w", o.MSPID, err)
 		}
@@ -243,7 +250,7 @@ func (n *Network) Deploy(ctx context.Context) error {
 	}
 	args := []string{"lifecycle", "chaincode", "commit", "-C", n.T.Channel, "-n", cc.Name,
 		"--version", version, "--sequence", strconv.FormatInt(seq, 10),
-		"--signature-policy", cc.EndorsementPolicy, "--waitForEventTimeout", "60s"}
+		"--signature-policy", cc.EndorsementPolicy, "--collections-config", collPath, "--waitForEventTimeout", "60s"}
 	args = append(args, n.ordererArgs()...)
 	for _, o := range n.T.PeerOrgs() {
 		args = append(args, "--peerAddresses", n.T.Addr(o.Peers[0].Offset+portListen), "--tlsRootCertFiles", n.L.CACert(o.Name))

@@ -125,7 +125,10 @@ func (n *Network) peerProc(o Org, nd Node) (Proc, error) {
 			"path":                 n.L.Builder(),
 			"propagateEnvironment": []string{"GOVCHAIN_CCAAS_CLIENT_CERT", "GOVCHAIN_CCAAS_CLIENT_KEY", "GOVCHAIN_CCAAS_ROOT_CERT"},
 		}},
-		"ledger.state.stateDatabase":         "goleveldb",
+		"ledger.state.stateDatabase": "goleveldb",
+		// Purged private data (erasure) leaves the private data store at the next block,
+		// not after Fabric's default 100.
+		"ledger.pvtdataStore.purgeInterval":  1,
 		"ledger.snapshots.rootDir":           filepath.Join(dir, "snapshots"),
 		"operations.listenAddress":           n.T.Addr(nd.Offset + portOps),
 		"operations.tls.enabled":             true,

@@ -39,9 +39,15 @@ func dialPeer(p config.Peer, extra []grpc.DialOption) (*grpc.ClientConn, error) 
 	return cc, nil
 }
 
-// connectIdentity connects one org/role identity through its peer's shared connection,
-// with the four fabric-gateway timeouts set explicitly.
-func connectIdentity(cfg *config.Config, id config.Identity, cc grpc.ClientConnInterface, obs observer) (*gatewayConn, error) {
+// signer is one org/role identity's credentials, loaded once.
+type signer struct {
+	id   config.Identity
+	xid  *identity.X509Identity
+	sign identity.Sign
+}
+
+// loadSigner reads an identity's certificate and private key.
+func loadSigner(id config.Identity) (*signer, error) {
 	where := fmt.Sprintf("identity %s/%s", id.Org, id.Role)
 	cert, err := config.ReadCertificate(id.Cert)
 	if err != nil {
@@ -59,8 +65,14 @@ func connectIdentity(cfg *config.Config, id config.Identity, cc grpc.ClientConnI
 	if err != nil {
 		return nil, fmt.Errorf("%s: key: %w", where, err)
 	}
-	gw, err := client.Connect(xid,
-		client.WithSign(sign),
+	return &signer{id: id, xid: xid, sign: sign}, nil
+}
+
+// connectVia connects an identity through one peer's shared connection, with the four
+// fabric-gateway timeouts set explicitly.
+func connectVia(cfg *config.Config, s *signer, peerName string, cc grpc.ClientConnInterface, obs observer) (*gatewayConn, error) {
+	gw, err := client.Connect(s.xid,
+		client.WithSign(s.sign),
 		client.WithHash(hash.SHA256),
 		client.WithClientConnection(cc),
 		client.WithEvaluateTimeout(cfg.Timeouts.Evaluate),
@@ -69,14 +81,14 @@ func connectIdentity(cfg *config.Config, id config.Identity, cc grpc.ClientConnI
 		client.WithCommitStatusTimeout(cfg.Timeouts.CommitStatus),
 	)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", where, err)
+		return nil, fmt.Errorf("identity %s/%s via %s: %w", s.id.Org, s.id.Role, peerName, err)
 	}
 	return &gatewayConn{
-		caller:    ledger.Caller{Org: id.Org, Role: id.Role},
-		mspID:     id.MSPID,
-		peerName:  id.Peer,
-		certPEM:   xid.Credentials(),
-		sign:      sign,
+		caller:    ledger.Caller{Org: s.id.Org, Role: s.id.Role},
+		mspID:     s.id.MSPID,
+		peerName:  peerName,
+		certPEM:   s.xid.Credentials(),
+		sign:      s.sign,
 		gw:        gw,
 		network:   gw.GetNetwork(cfg.Channel),
 		chaincode: cfg.Chaincode,

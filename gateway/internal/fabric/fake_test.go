@@ -29,6 +29,7 @@ type fakeConn struct {
 	evalFn    func(call ledger.Call) ([]byte, error)
 	txFn      func(txID string) (*ledger.Transaction, error)
 	heightFn  func(n int) (uint64, error)
+	name      string // peer name (default peer0.market)
 
 	endorsements int
 	submits      []string // tx ids in submission order
@@ -123,7 +124,12 @@ func (f *fakeConn) events(ctx context.Context, start uint64, after string) (<-ch
 	return ch, nil
 }
 
-func (f *fakeConn) peer() string { return "peer0.market" }
+func (f *fakeConn) peer() string {
+	if f.name != "" {
+		return f.name
+	}
+	return "peer0.market"
+}
 
 func (f *fakeConn) submitted() []string {
 	f.mu.Lock()

@@ -24,6 +24,7 @@ import (
 type fakeGateway struct {
 	gateway.UnimplementedGatewayServer
 	evaluate     func(ctx context.Context, cc string, args []string) (*gateway.EvaluateResponse, error)
+	evaluateReq  func(req *gateway.EvaluateRequest) // sees every evaluate request first
 	endorse      func(ctx context.Context, req *gateway.EndorseRequest, args []string) (*gateway.EndorseResponse, error)
 	submit       func(ctx context.Context, req *gateway.SubmitRequest) (*gateway.SubmitResponse, error)
 	commitStatus func(ctx context.Context, req *gateway.CommitStatusRequest) (*gateway.CommitStatusResponse, error)
@@ -31,6 +32,9 @@ type fakeGateway struct {
 }
 
 func (f *fakeGateway) Evaluate(ctx context.Context, req *gateway.EvaluateRequest) (*gateway.EvaluateResponse, error) {
+	if f.evaluateReq != nil {
+		f.evaluateReq(req)
+	}
 	cc, args := invocation(req.GetProposedTransaction())
 	return f.evaluate(ctx, cc, args)
 }
@@ -108,7 +112,7 @@ func serializedIdentity(mspID string, certPEM []byte) []byte {
 }
 
 // dialFake starts srv on a bufconn and connects one identity to it through the adapter's
-// real connectIdentity.
+// real loadSigner and connectVia.
 func dialFake(t *testing.T, srv *fakeGateway) (*gatewayConn, testpki.Identity) {
 	t.Helper()
 	lis := bufconn.Listen(1 << 20)
@@ -127,9 +131,20 @@ func dialFake(t *testing.T, srv *fakeGateway) (*gatewayConn, testpki.Identity) {
 	cfg := testConfig()
 	cfg.Timeouts.Evaluate = 2 * time.Second
 	id := config.Identity{Org: "market", Role: "registrar", MSPID: "MarketMSP", Cert: pki.CertPath, Key: pki.KeyPath, Peer: "peer0.market"}
-	gc, err := connectIdentity(cfg, id, cc, observer{})
+	s, err := loadSigner(id)
+	require.NoError(t, err)
+	gc, err := connectVia(cfg, s, id.Peer, cc, observer{})
 	require.NoError(t, err)
 	gc.log = quietLog()
 	t.Cleanup(func() { gc.gw.Close() })
 	return gc, pki
+}
+
+// transientOf reads the transient map of a signed proposal.
+func transientOf(sp *peer.SignedProposal) map[string][]byte {
+	p := &peer.Proposal{}
+	_ = proto.Unmarshal(sp.GetProposalBytes(), p)
+	cpp := &peer.ChaincodeProposalPayload{}
+	_ = proto.Unmarshal(p.GetPayload(), cpp)
+	return cpp.GetTransientMap()
 }

@@ -34,16 +34,29 @@ func (g *gatewayConn) contract(name string) *client.Contract {
 	return g.network.GetContractWithName(g.chaincode, name)
 }
 
+// proposalOptions are the arguments, and the transient data and endorsing (or target)
+// orgs of a confined call.
+func proposalOptions(call ledger.Call) []client.ProposalOption {
+	opts := []client.ProposalOption{client.WithArguments(call.Args...)}
+	if len(call.Transient) > 0 {
+		opts = append(opts, client.WithTransient(call.Transient))
+	}
+	if len(call.Orgs) > 0 {
+		opts = append(opts, client.WithEndorsingOrganizations(call.Orgs...))
+	}
+	return opts
+}
+
 func (g *gatewayConn) evaluate(ctx context.Context, call ledger.Call) ([]byte, error) {
 	done := g.obs.start(string(phaseEvaluate))
-	res, err := g.contract(call.Contract).EvaluateWithContext(ctx, call.Function, client.WithArguments(call.Args...))
+	res, err := g.contract(call.Contract).EvaluateWithContext(ctx, call.Function, proposalOptions(call)...)
 	err = classify(err, phaseEvaluate)
 	done(err)
 	return res, err
 }
 
 func (g *gatewayConn) endorse(ctx context.Context, call ledger.Call) (*prepared, error) {
-	proposal, err := g.contract(call.Contract).NewProposal(call.Function, client.WithArguments(call.Args...))
+	proposal, err := g.contract(call.Contract).NewProposal(call.Function, proposalOptions(call)...)
 	if err != nil {
 		return nil, classify(err, phaseEndorse)
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/govchain/govchain/gateway/internal/config"
@@ -22,10 +24,14 @@ type Ledger struct {
 	store    store
 	peers    []*grpc.ClientConn
 	gateways []interface{ Close() error }
-	conns    map[ledger.Caller]conn
-	sub      *submitter
-	worker   *worker
-	stopJan  context.CancelFunc
+	conns    map[ledger.Caller]conn // each identity through its own peer
+	// via holds each identity's conn through every configured peer, for calls confined to
+	// other orgs' peers (Call.Orgs); peerOrg maps peer names to MSP IDs.
+	via     map[ledger.Caller]map[string]conn
+	peerOrg map[string]string
+	sub     *submitter
+	worker  *worker
+	stopJan context.CancelFunc
 	// reconnectPause is the first pause before an event stream reconnects.
 	reconnectPause time.Duration
 }
@@ -42,7 +48,8 @@ type Store interface {
 // identity (one fabric-gateway connection each, through its peer's connection). Connections
 // are lazy: New succeeds while peers are still down. Call Start before serving requests.
 func New(cfg *config.Config, st Store, opts ...Option) (*Ledger, error) {
-	l := &Ledger{cfg: cfg, log: slog.Default(), store: st, conns: map[ledger.Caller]conn{}}
+	l := &Ledger{cfg: cfg, log: slog.Default(), store: st, conns: map[ledger.Caller]conn{},
+		via: map[ledger.Caller]map[string]conn{}, peerOrg: map[string]string{}}
 	for _, o := range opts {
 		o(l)
 	}
@@ -56,20 +63,34 @@ func New(cfg *config.Config, st Store, opts ...Option) (*Ledger, error) {
 		l.peers = append(l.peers, cc)
 		byName[p.Name] = cc
 	}
+	for _, p := range cfg.Peers {
+		l.peerOrg[p.Name] = p.MSPID
+	}
 	for _, id := range cfg.Identities {
-		cc, ok := byName[id.Peer]
-		if !ok {
+		if _, ok := byName[id.Peer]; !ok {
 			l.Close()
 			return nil, fmt.Errorf("identity %s/%s: unknown peer %q", id.Org, id.Role, id.Peer)
 		}
-		gc, err := connectIdentity(cfg, id, cc, l.obs)
+		s, err := loadSigner(id)
 		if err != nil {
 			l.Close()
 			return nil, err
 		}
-		gc.log = l.log
-		l.gateways = append(l.gateways, gc.gw)
-		l.conns[gc.caller] = gc
+		caller := ledger.Caller{Org: id.Org, Role: id.Role}
+		l.via[caller] = map[string]conn{}
+		for _, p := range cfg.Peers {
+			gc, err := connectVia(cfg, s, p.Name, byName[p.Name], l.obs)
+			if err != nil {
+				l.Close()
+				return nil, err
+			}
+			gc.log = l.log
+			l.gateways = append(l.gateways, gc.gw)
+			l.via[caller][p.Name] = gc
+			if p.Name == id.Peer {
+				l.conns[caller] = gc
+			}
+		}
 	}
 	l.init(st)
 	return l, nil
@@ -88,7 +109,7 @@ func (l *Ledger) init(st store) {
 		Lookup:          t.Evaluate,
 		PendingDeadline: t.PendingDeadline,
 	}, st, l.obs, l.log)
-	l.worker = newWorker(l.sub, l.conn, l.log)
+	l.worker = newWorker(l.sub, l.recordConn, l.log)
 	l.reconnectPause = time.Second
 }
 
@@ -144,9 +165,37 @@ func (l *Ledger) Close() error {
 	return errors.Join(errs...)
 }
 
-func (l *Ledger) conn(c ledger.Caller) (conn, bool) {
-	cn, ok := l.conns[c]
-	return cn, ok
+// recordConn is the conn through which the worker drives a stored transaction: the one
+// its call was confined to, if it was.
+func (l *Ledger) recordConn(rec *txstore.Record) (conn, bool) {
+	c, err := l.connFor(ledger.Call{Caller: ledger.Caller{Org: rec.Org, Role: rec.Role}, Orgs: rec.Orgs})
+	return c, err == nil
+}
+
+// connFor returns the conn a call goes through: the caller's own peer, or for a call
+// confined to orgs the caller's conn through a peer of the first of them that has one
+// configured. Never a peer of another org.
+func (l *Ledger) connFor(call ledger.Call) (conn, error) {
+	if len(call.Orgs) == 0 {
+		return l.mustConn(call.Caller)
+	}
+	if home, ok := l.conns[call.Caller]; ok && slices.Contains(call.Orgs, l.peerOrg[home.peer()]) {
+		return home, nil
+	}
+	for _, org := range call.Orgs {
+		for _, p := range l.cfg.Peers {
+			if p.MSPID != org {
+				continue
+			}
+			if c, ok := l.via[call.Caller][p.Name]; ok {
+				return c, nil
+			}
+		}
+	}
+	if _, ok := l.conns[call.Caller]; !ok {
+		return l.mustConn(call.Caller)
+	}
+	return nil, &ledger.Error{Kind: ledger.KindUnavailable, Message: "no peer of " + strings.Join(call.Orgs, " or ") + " is configured; the request cannot be served elsewhere"}
 }
 
 func (l *Ledger) mustConn(c ledger.Caller) (conn, error) {
@@ -159,7 +208,7 @@ func (l *Ledger) mustConn(c ledger.Caller) (conn, error) {
 
 // Evaluate implements ledger.Ledger.
 func (l *Ledger) Evaluate(ctx context.Context, call ledger.Call) ([]byte, error) {
-	c, err := l.mustConn(call.Caller)
+	c, err := l.connFor(call)
 	if err != nil {
 		return nil, err
 	}
@@ -178,7 +227,7 @@ func (l *Ledger) Evaluate(ctx context.Context, call ledger.Call) ([]byte, error)
 // goes away: it runs to its own deadline (timeouts.write_deadline); if that passes before the
 // commit is known, the worker takes the transaction over and the error is KindTimeout.
 func (l *Ledger) Submit(ctx context.Context, call ledger.Call, hooks ...ledger.PreparedHook) (*ledger.Committed, error) {
-	c, err := l.mustConn(call.Caller)
+	c, err := l.connFor(call)
 	if err != nil {
 		return nil, err
 	}
@@ -193,7 +242,11 @@ func (l *Ledger) Submit(ctx context.Context, call ledger.Call, hooks ...ledger.P
 
 // SubmitAsync implements ledger.Ledger.
 func (l *Ledger) SubmitAsync(ctx context.Context, call ledger.Call, hooks ...ledger.PreparedHook) (string, error) {
-	c, err := l.mustConn(call.Caller)
+	if len(call.Transient) > 0 {
+		// The worker could not endorse it again after a restart: transient data is never kept.
+		return "", &ledger.Error{Kind: ledger.KindInternal, Message: "internal error", Err: fmt.Errorf("%s carries transient data and cannot be submitted asynchronously", call.Name())}
+	}
+	c, err := l.connFor(call)
 	if err != nil {
 		return "", err
 	}

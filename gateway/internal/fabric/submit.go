@@ -77,7 +77,7 @@ func (s *submitter) write(ctx context.Context, c conn, call ledger.Call, deadlin
 		if st.Code == peer.TxValidationCode_VALID {
 			return &ledger.Committed{TransactionID: rec.TxID, BlockNumber: st.Block, Result: rec.Result}, rec, nil
 		}
-		if !s.retryable(st.Code, attempt, deadline) {
+		if len(call.Transient) > 0 || !s.retryable(st.Code, attempt, deadline) {
 			return nil, rec, commitError(rec.TxID, st.Code, st.Block)
 		}
 		s.log.Info("retrying with a fresh transaction", "tx_id", rec.TxID, "validation_code", st.Code.String(), "attempt", attempt)
@@ -108,6 +108,7 @@ func (s *submitter) prepare(ctx context.Context, c conn, call ledger.Call, attem
 	rec := &txstore.Record{
 		TxID: p.TxID, Org: call.Caller.Org, Role: call.Caller.Role,
 		Contract: call.Contract, Function: call.Function, Args: call.Args,
+		Orgs: call.Orgs, Private: len(call.Transient) > 0,
 		TxBytes: p.Bytes, Signature: p.Signature, Result: p.Result,
 		Status: txstore.Pending, Attempt: attempt, CreatedAt: now,
 		Deadline: now.Add(s.PendingDeadline),

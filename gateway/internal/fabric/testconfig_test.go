@@ -18,3 +18,8 @@ func testConfig() *config.Config {
 		Peers: []config.Peer{{Name: "peer0.market", MSPID: "MarketMSP"}},
 	}
 }
+
+// testPeers are one peer per agency, in configuration order.
+func testPeers() []config.Peer {
+	return []config.Peer{{Name: "peer0.market", MSPID: "MarketMSP"}, {Name: "peer0.tax", MSPID: "TaxMSP"}, {Name: "peer0.notary", MSPID: "NotaryMSP"}}
+}

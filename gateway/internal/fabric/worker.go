@@ -17,7 +17,7 @@ import (
 // store and the next run resumes it).
 type worker struct {
 	sub    *submitter
-	conns  func(ledger.Caller) (conn, bool)
+	conns  func(*txstore.Record) (conn, bool)
 	log    *slog.Logger
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -34,7 +34,7 @@ type worker struct {
 // peers and orderers with concurrent submissions.
 const maxDriven = 256
 
-func newWorker(sub *submitter, conns func(ledger.Caller) (conn, bool), log *slog.Logger) *worker {
+func newWorker(sub *submitter, conns func(*txstore.Record) (conn, bool), log *slog.Logger) *worker {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &worker{sub: sub, conns: conns, log: log, ctx: ctx, cancel: cancel, active: map[string]bool{},
 		slots: make(chan struct{}, maxDriven)}
@@ -95,12 +95,12 @@ func (w *worker) release(txID string) {
 func (w *worker) finish(ctx context.Context, rec *txstore.Record) {
 	s := w.sub
 	caller := ledger.Caller{Org: rec.Org, Role: rec.Role}
-	c, ok := w.conns(caller)
+	c, ok := w.conns(rec)
 	if !ok {
 		s.finishWith(rec, ledger.StatusFailed, "the identity "+rec.Org+"/"+rec.Role+" is no longer configured")
 		return
 	}
-	call := ledger.Call{Caller: caller, Contract: rec.Contract, Function: rec.Function, Args: rec.Args}
+	call := ledger.Call{Caller: caller, Contract: rec.Contract, Function: rec.Function, Args: rec.Args, Orgs: rec.Orgs}
 	for {
 		st, err := s.drive(ctx, c, rec, rec.Deadline)
 		if err != nil {
@@ -114,7 +114,7 @@ func (w *worker) finish(ctx context.Context, rec *txstore.Record) {
 		}
 		s.finish(rec, st, "")
 		w.log.Info("transaction final", "tx_id", rec.TxID, "status", rec.Status, "block_number", st.Block)
-		if !s.retryable(st.Code, rec.Attempt, rec.Deadline) {
+		if rec.Private || !s.retryable(st.Code, rec.Attempt, rec.Deadline) {
 			return
 		}
 		s.obs.retry(st.Code.String())

@@ -43,9 +43,17 @@ type Caller struct {
 // Call is one chaincode function call.
 type Call struct {
 	Caller   Caller
-	Contract string // business | invoice | evidence
+	Contract string // business | invoice | evidence | personal | grant | access
 	Function string // e.g. Register
 	Args     []string
+	// Transient is private input (personal data): sent to the endorsing peers only, never
+	// part of the transaction, never persisted or logged by the gateway. A write with
+	// transient data is synchronous and is not retried with a fresh transaction.
+	Transient map[string][]byte
+	// Orgs, when set, confines the call to these orgs' peers: it enters the network through
+	// a peer of the first org that has one configured and only these orgs endorse (a write)
+	// or answer (a query). No other peer sees it; if none is reachable the call fails.
+	Orgs []string
 }
 
 // Name is the fully qualified transaction name, "contract:Function".

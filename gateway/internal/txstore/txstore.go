@@ -32,7 +32,9 @@ type Record struct {
 	Contract     string    `json:"contract"`
 	Function     string    `json:"function"`
 	Args         []string  `json:"args"`
-	TxBytes      []byte    `json:"-"` // kept in bucketSigned while PENDING
+	Orgs         []string  `json:"orgs,omitempty"`    // the call was confined to these orgs' peers
+	Private      bool      `json:"private,omitempty"` // it carried transient data: never re-endorsed
+	TxBytes      []byte    `json:"-"`                 // kept in bucketSigned while PENDING
 	Signature    []byte    `json:"-"`
 	Result       []byte    `json:"result,omitempty"`
 	Status       string    `json:"status"` // PENDING until final
