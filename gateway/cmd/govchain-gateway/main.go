@@ -10,6 +10,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -92,6 +94,10 @@ func run() error {
 		return err
 	}
 
+	fpKey, err := fingerprintKey(filepath.Join(cfg.DataDir, "fingerprint.key"))
+	if err != nil {
+		return err
+	}
 	m := metrics.New()
 	l, err := fabric.New(cfg, txs, fabric.WithLogger(log), fabric.WithObserver(m))
 	if err != nil {
@@ -112,6 +118,7 @@ func run() error {
 		MaxUploadBytes: cfg.Limits.MaxUploadBytes,
 		RequestTimeout: cfg.Timeouts.Request,
 		CORSOrigins:    cfg.CORSOrigins,
+		FingerprintKey: fpKey,
 	})
 	srv := &http.Server{
 		Addr:              cfg.Listen,
@@ -208,4 +215,20 @@ func serveDebug(ctx context.Context, log *slog.Logger, addr string) error {
 	go srv.Serve(ln)
 	log.Info("pprof listening", "debug_listen", ln.Addr().String())
 	return nil
+}
+
+// fingerprintKey reads the key that hashes personal input in idempotency fingerprints, or
+// draws and keeps one (0600) on first start, so fingerprints survive restarts.
+func fingerprintKey(path string) ([]byte, error) {
+	if b, err := os.ReadFile(path); err == nil && len(b) == 32 {
+		return b, nil
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		return nil, fmt.Errorf("fingerprint key: %w", err)
+	}
+	return b, nil
 }

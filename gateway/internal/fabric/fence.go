@@ -16,9 +16,9 @@ import (
 // through the tax bureau could otherwise be told the business does not exist.
 //
 // The fence remembers the ledger height this gateway's writes have reached. When a
-// query or an endorsement through some peer answers NOT_FOUND, and that peer is below
-// that height, the gateway waits for the peer to catch up and asks once more. Calls
-// that succeed cost nothing extra.
+// query or an endorsement answers NOT_FOUND, and the peer it went through or another
+// peer that may have endorsed it is below that height, the gateway waits for them to
+// catch up and asks once more. Calls that succeed cost nothing extra.
 type fence struct {
 	height atomic.Uint64 // one past the highest block holding a write of this gateway
 	poll   time.Duration // between height checks
@@ -38,9 +38,11 @@ func (f *fence) committed(block uint64) {
 	}
 }
 
-// retry reports whether a call through c that failed with err should be made again:
-// err is the contract's NOT_FOUND, c's peer was behind this gateway's writes, and it has caught up.
-func (f *fence) retry(ctx context.Context, c conn, err error) bool {
+// retry reports whether a call that failed with err should be made again: err is the
+// contract's NOT_FOUND, one of peers (the peer the call went through and the others that may
+// have endorsed it) was behind this gateway's writes, and all of them have caught up. A peer
+// that cannot be asked its height is left out: it answers nothing else either.
+func (f *fence) retry(ctx context.Context, peers []conn, err error) bool {
 	le, ok := ledger.AsError(err)
 	want := f.height.Load()
 	if !ok || le.Kind != ledger.KindContract || le.Code != string(domain.CodeNotFound) || want == 0 {
@@ -48,20 +50,30 @@ func (f *fence) retry(ctx context.Context, c conn, err error) bool {
 	}
 	ctx, cancel := context.WithTimeout(ctx, f.wait)
 	defer cancel()
-	for behind := false; ; behind = true {
-		h, herr := c.height(ctx)
-		if herr != nil {
-			return false
-		}
-		if h >= want {
-			return behind
-		}
-		t := time.NewTimer(f.poll)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return false
-		case <-t.C:
+	behind := false
+	for _, c := range peers {
+		for first := true; ; first = false {
+			h, herr := c.height(ctx)
+			if herr != nil {
+				if ctx.Err() != nil {
+					return false
+				}
+				break
+			}
+			if h >= want {
+				break
+			}
+			if first {
+				behind = true
+			}
+			t := time.NewTimer(f.poll)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return false
+			case <-t.C:
+			}
 		}
 	}
+	return behind
 }

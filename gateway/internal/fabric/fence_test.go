@@ -2,6 +2,7 @@ package fabric
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -128,4 +129,18 @@ func TestFenceKeepsTheHighestBlock(t *testing.T) {
 		f.committed(b)
 	}
 	require.Equal(t, uint64(10), f.height.Load())
+}
+
+// An endorsement may reach peers other than the one it entered through: the fence waits
+// for every one of them that answers (a peer that cannot be asked endorses nothing).
+func TestFenceWaitsForEveryEndorsingPeer(t *testing.T) {
+	f := newFence()
+	f.poll = time.Millisecond
+	f.committed(7) // this gateway's writes reach height 8
+	entry := &fakeConn{heightFn: heights(8)}
+	lagging := &fakeConn{heightFn: heights(7, 7, 8)}
+	down := &fakeConn{heightFn: func(int) (uint64, error) { return 0, errors.New("connection refused") }}
+	require.True(t, f.retry(context.Background(), []conn{entry, down, lagging}, notFound()))
+	require.Equal(t, 3, lagging.heights, "polled until it caught up")
+	require.False(t, f.retry(context.Background(), []conn{entry, lagging}, notFound()), "nobody behind: the NOT_FOUND stands")
 }

@@ -109,6 +109,7 @@ func (l *Ledger) init(st store) {
 		Lookup:          t.Evaluate,
 		PendingDeadline: t.PendingDeadline,
 	}, st, l.obs, l.log)
+	l.sub.peersOf = l.peersOf
 	l.worker = newWorker(l.sub, l.recordConn, l.log)
 	l.reconnectPause = time.Second
 }
@@ -165,6 +166,23 @@ func (l *Ledger) Close() error {
 	return errors.Join(errs...)
 }
 
+// peersOf lists c and the conns of c's identity through every other configured peer.
+func (l *Ledger) peersOf(c conn) []conn {
+	out := []conn{c}
+	for _, byPeer := range l.via {
+		if byPeer[c.peer()] != c {
+			continue
+		}
+		for _, p := range l.cfg.Peers {
+			if o, ok := byPeer[p.Name]; ok && o != c {
+				out = append(out, o)
+			}
+		}
+		break
+	}
+	return out
+}
+
 // recordConn is the conn through which the worker drives a stored transaction: the one
 // its call was confined to, if it was.
 func (l *Ledger) recordConn(rec *txstore.Record) (conn, bool) {
@@ -215,7 +233,7 @@ func (l *Ledger) Evaluate(ctx context.Context, call ledger.Call) ([]byte, error)
 	ctx, cancel := context.WithTimeout(ctx, l.cfg.Timeouts.Evaluate)
 	defer cancel()
 	res, err := c.evaluate(ctx, call)
-	if err != nil && l.sub.fence.retry(ctx, c, err) {
+	if err != nil && l.sub.fence.retry(ctx, []conn{c}, err) {
 		l.log.Info("peer was behind this gateway's writes; querying again", "peer", c.peer())
 		l.obs.retry("read-your-writes")
 		res, err = c.evaluate(ctx, call)

@@ -38,14 +38,18 @@ type submitter struct {
 	policy
 	store store
 	fence *fence
-	obs   observer
-	log   *slog.Logger
-	now   func() time.Time
-	sleep func(ctx context.Context, d time.Duration) error
+	// peersOf lists the conns of c's identity through every peer (c first): the peers an
+	// endorsement through c may reach.
+	peersOf func(c conn) []conn
+	obs     observer
+	log     *slog.Logger
+	now     func() time.Time
+	sleep   func(ctx context.Context, d time.Duration) error
 }
 
 func newSubmitter(p policy, st store, obs observer, log *slog.Logger) *submitter {
-	return &submitter{policy: p, store: st, fence: newFence(), obs: obs, log: log, now: time.Now, sleep: sleepCtx}
+	return &submitter{policy: p, store: st, fence: newFence(), obs: obs, log: log, now: time.Now, sleep: sleepCtx,
+		peersOf: func(c conn) []conn { return []conn{c} }}
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
@@ -145,7 +149,7 @@ func (s *submitter) endorse(ctx context.Context, c conn, call ledger.Call, deadl
 	for try := 1; ; try++ {
 		ectx, cancel := s.callContext(ctx, s.Endorse, deadline)
 		p, err := c.endorse(ectx, call)
-		if err != nil && s.fence.retry(ectx, c, err) {
+		if err != nil && s.fence.retry(ectx, s.peersOf(c), err) {
 			s.log.Info("endorsing peer was behind this gateway's writes; endorsing again", "peer", c.peer())
 			s.obs.retry("read-your-writes")
 			p, err = c.endorse(ectx, call)

@@ -13,14 +13,23 @@ func businessCall(fn string, args ...string) ledger.Call {
 	return ledger.Call{Contract: domain.ContractBusiness, Function: fn, Args: args}
 }
 
-// POST /businesses → business:Register (201).
+// POST /businesses → business:Register (201); with personal data: personal:Stage through
+// the owner's peer, business:RegisterWithPersonal, and a purge of the stage if the
+// registration definitely failed.
 func (s *Server) registerBusiness(c *gin.Context) {
-	var req domain.RegisterBusinessRequest
+	var req registrationBody
 	if err := decodeChecked(c, "business", &req); err != nil {
 		s.fail(c, err)
 		return
 	}
-	s.submit(c, businessCall("Register", arg(req)), http.StatusCreated)
+	call := businessCall("Register", arg(req.RegisterBusinessRequest))
+	if req.Personal == nil {
+		s.submit(c, call, http.StatusCreated)
+		return
+	}
+	s.submitWrite(c, s.personalWrite(c, req.USCC, *req.Personal, http.StatusCreated, call, func(stageID string) ledger.Call {
+		return businessCall("RegisterWithPersonal", arg(req.RegisterBusinessRequest), stageID)
+	}))
 }
 
 // GET /businesses/{uscc} → business:Get.

@@ -19,6 +19,9 @@ const (
 	codeSubmit           = "SUBMIT_FAILED"
 	codeUnavailable      = "UNAVAILABLE"
 	codeTimeout          = "TIMEOUT"
+	// codeNoGrant refuses a personal-data read without a grant in force; the refused attempt
+	// is on the ledger (access_id).
+	codeNoGrant = "NO_GRANT"
 )
 
 // statusByCode is the one table from error codes to HTTP statuses.
@@ -36,12 +39,16 @@ var statusByCode = map[string]int{
 	codeSubmit:                       http.StatusBadGateway,
 	codeUnavailable:                  http.StatusServiceUnavailable,
 	codeTimeout:                      http.StatusGatewayTimeout,
+	codeNoGrant:                      http.StatusForbidden,
 }
 
-// httpError is a refusal of the gateway itself that is not a domain error (401, 405, 415).
+// httpError is a refusal of the gateway itself that is not a domain error (401, 405, 415,
+// NO_GRANT).
 type httpError struct {
-	Code    string
-	Message string
+	Code          string
+	Message       string
+	AccessID      string // the recorded access a refusal refers to
+	TransactionID string
 }
 
 func (e *httpError) Error() string { return e.Code + ": " + e.Message }
@@ -55,6 +62,7 @@ type errorPayload struct {
 	Code          string        `json:"code"`
 	Message       string        `json:"message"`
 	TransactionID string        `json:"transaction_id,omitempty"`
+	AccessID      string        `json:"access_id,omitempty"`
 	Details       []errorDetail `json:"details,omitempty"`
 }
 
@@ -79,7 +87,9 @@ func toHTTP(err error) (int, errorBody) {
 	case errors.As(err, &de):
 		return bodyFor(string(de.Code), de.Message)
 	case errors.As(err, &he):
-		return bodyFor(he.Code, he.Message)
+		status, b := bodyFor(he.Code, he.Message)
+		b.Error.AccessID, b.Error.TransactionID = he.AccessID, he.TransactionID
+		return status, b
 	}
 	return bodyFor(codeInternal, "internal error")
 }

@@ -42,7 +42,7 @@ func TestOpenAPIMatchesRouter(t *testing.T) {
 					continue
 				}
 				require.NotNil(t, op.Responses.Value("401"), "%s %s", method, path)
-				if op.Parameters != nil && hasParam(op.Parameters, "Idempotency-Key") {
+				if op.Parameters != nil && hasParam(op.Parameters, "async") {
 					require.NotNil(t, op.Responses.Value("202"), "%s %s", method, path)
 				}
 			}

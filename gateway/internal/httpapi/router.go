@@ -35,6 +35,18 @@ func (s *Server) routes() []route {
 		{"PATCH", "/businesses/:uscc", kindWrite, s.amendBusiness, "business:Amend"},
 		{"POST", "/businesses/:uscc/status", kindWrite, s.changeBusinessStatus, "business:ChangeStatus"},
 		{"GET", "/businesses/:uscc/history", kindRead, s.businessHistory, ""},
+		{"GET", "/businesses/:uscc/personal", kindRead, s.readPersonal, ""},
+		{"PATCH", "/businesses/:uscc/personal", kindWrite, s.amendPersonal, "business:AmendPersonal"},
+		{"DELETE", "/businesses/:uscc/personal", kindWrite, s.erasePersonal, "business:ErasePersonal"},
+		{"POST", "/businesses/:uscc/personal/verify", kindWrite, s.verifyPersonal, ""},
+
+		{"POST", "/grants", kindWrite, s.createGrant, "grant:Create"},
+		{"GET", "/grants", kindRead, s.listGrants, ""},
+		{"GET", "/grants/:id", kindRead, s.getGrant, ""},
+		{"DELETE", "/grants/:id", kindWrite, s.revokeGrant, "grant:Revoke"},
+		{"GET", "/grants/:id/history", kindRead, s.grantHistory, ""},
+		{"GET", "/access-log", kindRead, s.listAccess, ""},
+		{"GET", "/access-log/:id", kindRead, s.getAccess, ""},
 
 		{"POST", "/invoices", kindWrite, s.issueInvoice, "invoice:Issue"},
 		{"GET", "/invoices", kindRead, s.listInvoices, ""},

@@ -5,6 +5,7 @@ package httpapi
 
 import (
 	"context"
+	"crypto/rand"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -59,6 +60,9 @@ type Config struct {
 	// KeepAlive is the interval of SSE keep-alive comments (default 15s).
 	KeepAlive   time.Duration
 	CORSOrigins []string
+	// FingerprintKey keys the hash of personal input in idempotency fingerprints; keep it
+	// across restarts (a random one is drawn when empty).
+	FingerprintKey []byte
 }
 
 // Server is the HTTP API.
@@ -66,6 +70,7 @@ type Server struct {
 	cfg    Config
 	log    *slog.Logger
 	engine *gin.Engine
+	fpKey  []byte
 
 	closeOnce sync.Once
 	closing   chan struct{} // closed on shutdown: ends event streams
@@ -82,7 +87,11 @@ func New(cfg Config) *Server {
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = time.Minute
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, closing: make(chan struct{})}
+	s := &Server{cfg: cfg, log: cfg.Logger, closing: make(chan struct{}), fpKey: cfg.FingerprintKey}
+	if len(s.fpKey) == 0 {
+		s.fpKey = make([]byte, 32)
+		_, _ = rand.Read(s.fpKey)
+	}
 	s.engine = s.router()
 	return s
 }

@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -29,14 +31,24 @@ func (s *Server) query(c *gin.Context, call ledger.Call) {
 // synchronous submit (answer success with the record, transaction_id and block_number) or
 // ?async=true (202 with the transaction id). The request must be fully validated already.
 func (s *Server) submit(c *gin.Context, call ledger.Call, success int) {
+	s.submitWrite(c, &write{call: call, success: success})
+}
+
+// submitWrite runs w (its call, success status and optional saga steps) for the request.
+func (s *Server) submitWrite(c *gin.Context, w *write) {
 	p := principal(c)
-	call.Caller = p.Caller()
+	w.call.Caller = p.Caller()
+	w.s, w.c, w.p = s, c, p
 	async, err := asyncParam(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	w := &write{s: s, c: c, p: p, call: call, async: async, success: success}
+	if async && w.before != nil {
+		s.fail(c, invalid("personal data is written synchronously only: leave out async=true"))
+		return
+	}
+	w.async = async
 	if key := c.GetHeader("Idempotency-Key"); key != "" {
 		if !idempotency.ValidKey(key) {
 			s.fail(c, invalid("Idempotency-Key must be 1 to 255 printable ASCII characters"))
@@ -64,11 +76,19 @@ type write struct {
 	success int
 	key     string // Idempotency-Key, if any
 	txID    string // last transaction prepared for it
+
+	// A write that carries personal data runs as a short saga: before writes the private
+	// part (through the owner's peer only) and returns the public call that binds it; after
+	// sees the public call's outcome (to purge what it left unbound). private is the personal
+	// input, which the idempotency fingerprint covers through a keyed hash.
+	private []byte
+	before  func(ctx context.Context) (ledger.Call, error)
+	after   func(res *ledger.Committed, err error)
 }
 
 // begin claims the idempotency key, or answers from it. It reports whether to go on.
 func (w *write) begin() bool {
-	fp := fingerprint(w.c, w.call)
+	fp := fingerprint(w.c, w.call, w.s.fpKey, w.private)
 	outcome, e, err := w.s.cfg.Idempotency.Begin(w.p.KeyHash, w.key, idempotency.Entry{
 		Fingerprint: fp, Async: w.async, SuccessStatus: w.success,
 	})
@@ -164,7 +184,19 @@ func (w *write) run() {
 		w.s.answer(w.c, http.StatusAccepted, "application/json; charset=utf-8", mustJSON(acceptedFor(txID)), w.complete)
 		return
 	}
+	if w.before != nil {
+		call, err := w.before(ctx)
+		if err != nil {
+			w.failed(err)
+			return
+		}
+		call.Caller = w.call.Caller
+		w.call = call
+	}
 	res, err := w.s.cfg.Ledger.Submit(ctx, w.call, w.hook)
+	if w.after != nil {
+		w.after(res, err)
+	}
 	if err != nil {
 		w.failed(err)
 		return
@@ -212,8 +244,9 @@ func (s *Server) answer(c *gin.Context, status int, contentType string, body []b
 // fingerprint identifies a request for idempotency: method, path, sorted query and the
 // chaincode call it makes (function and arguments, built from the validated body). So the
 // same request with another JSON layout, or the same file in another multipart envelope,
-// is the same request.
-func fingerprint(c *gin.Context, call ledger.Call) string {
+// is the same request. Personal input (private) enters as an HMAC under key: the stored
+// fingerprint reveals nothing that could be tested against guessed ID numbers.
+func fingerprint(c *gin.Context, call ledger.Call, key, private []byte) string {
 	h := sha256.New()
 	field := func(s string) {
 		var n [8]byte
@@ -227,6 +260,11 @@ func fingerprint(c *gin.Context, call ledger.Call) string {
 	field(call.Name())
 	for _, a := range call.Args {
 		field(a)
+	}
+	if private != nil {
+		mac := hmac.New(sha256.New, key)
+		mac.Write(private)
+		field(string(mac.Sum(nil)))
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
