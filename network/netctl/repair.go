@@ -15,8 +15,14 @@ import (
 // other forever: the orderer stays at its height, never learns the leader,
 // refuses Deliver with a consenter error, hangs Broadcast in WaitReady, and an
 // `osnadmin channel remove` hangs in Chain.Halt holding the registrar's lock.
-// The state on disk is intact, and a fresh process replays the same entries
-// and wins the race almost always, so the repair is to restart the process.
+// The state on disk is intact. When the entries to replay fit in one Ready
+// (under MaxSizePerMsg = PreferredMaxBytes, 2 MB) the deadlock needs an
+// unlucky interleaving with a Ready from the network, and a fresh process
+// replays the same entries and nearly always gets through: the repair is to
+// restart the process. When they do not fit, a second Ready is always pending
+// and every start deadlocks again; snapshot_interval_size (1 MB, under 2 MB)
+// keeps an orderer from ever being there, since a snapshot ends the replay of
+// the ConfChange entries.
 
 // maxOrdererRestarts bounds the repair restarts of one orderer in one `up`.
 const maxOrdererRestarts = 4
@@ -73,6 +79,11 @@ func (n *Network) inStep(ctx context.Context, timeout time.Duration) error {
 			for _, r := range notOK {
 				if r.State == StateStuck || r.State == StateUnknown {
 					stuck = fmt.Errorf("%s %s at height %d of %d: %s (see %s)", r.Name, r.State, r.Height, r.Max, r.Reason, n.L.Log(r.Name))
+					if r.Wedged && restarts[r.Name] > 0 {
+						stuck = fmt.Errorf("%w; %d restarts did not help: its Raft log has no snapshot yet and more than one batch of "+
+							"entries to replay, so every start deadlocks again (channel created with a large ordering.snapshot_interval_size; see README, Network)",
+							stuck, restarts[r.Name])
+					}
 					break
 				}
 				n.Log.Warn("node still catching up", "node", r.Name, "height", r.Height, "highest", r.Max, "state", r.State, "why", r.Reason)
