@@ -19,8 +19,8 @@ import (
 // (under MaxSizePerMsg = PreferredMaxBytes, 2 MB) the deadlock needs an
 // unlucky interleaving with a Ready from the network, and a fresh process
 // replays the same entries and nearly always gets through: the repair is to
-// restart the process. When they do not fit, a second Ready is always pending
-// and every start deadlocks again; snapshot_interval_size (1 MB, under 2 MB)
+// restart the process. When they do not fit, a second Ready is pending at
+// once and a start nearly always deadlocks again (5 of 5 here); snapshot_interval_size (1 MB, under 2 MB)
 // keeps an orderer from ever being there, since a snapshot ends the replay of
 // the ConfChange entries.
 
@@ -80,8 +80,8 @@ func (n *Network) inStep(ctx context.Context, timeout time.Duration) error {
 				if r.State == StateStuck || r.State == StateUnknown {
 					stuck = fmt.Errorf("%s %s at height %d of %d: %s (see %s)", r.Name, r.State, r.Height, r.Max, r.Reason, n.L.Log(r.Name))
 					if r.Wedged && restarts[r.Name] > 0 {
-						stuck = fmt.Errorf("%w; %d restarts did not help: its Raft log has no snapshot yet and more than one batch of "+
-							"entries to replay, so every start deadlocks again (channel created with a large ordering.snapshot_interval_size; see README, Network)",
+						stuck = fmt.Errorf("%w; %d restarts did not help: most likely its Raft log has no snapshot yet and more than one batch of "+
+							"entries to replay, so each start deadlocks again (channel created with a large ordering.snapshot_interval_size; see README, Network)",
 							stuck, restarts[r.Name])
 					}
 					break
