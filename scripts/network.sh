@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The govchain test network: Fabric CAs, 3 Raft orderers, one peer and one
 # chaincode server per agency, all native processes on this machine.
-#   scripts/network.sh up|down|clean|status|deploy|logs NODE|stop NODE|gateway start|stop|profile [SECONDS]
+#   scripts/network.sh up|down|clean|status [SECONDS]|catchup NODE [SECONDS]|deploy|logs NODE|stop NODE|gateway start|stop|profile [SECONDS]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"

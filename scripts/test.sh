@@ -28,6 +28,15 @@ if [ "${1:-all}" != "e2e" ]; then
   grep -E '^(ok|FAIL|---|panic)|^\s+--- FAIL' "$LOG_DIR/unit.log" | grep -v -- '--- PASS' | grep -v -- '--- SKIP' || true
   read -r up uf us < <(count "$LOG_DIR/unit.log")
   echo "unit: $up passed, $uf failed, $us skipped (log: $LOG_DIR/unit.log)"
+
+  # netctl runs Up's steps in parallel goroutines over shared state.
+  echo "== network tooling under the race detector (go test -short -race ./network/...)"
+  if go test -short -race -count=1 ./network/... > "$LOG_DIR/race.log" 2>&1; then
+    echo "race: ok"
+  else
+    grep -E '^(FAIL|---)|DATA RACE' "$LOG_DIR/race.log" | head -20
+    echo "race: FAILED (log: $LOG_DIR/race.log)"; status=1
+  fi
 fi
 
 echo "== end-to-end suite on a real Fabric network (go test -tags e2e ./test/e2e)"

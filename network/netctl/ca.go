@@ -74,7 +74,7 @@ func (n *Network) bootstrapCA(ctx context.Context, o Org) error {
 	if err := os.MkdirAll(home, 0o700); err != nil {
 		return err
 	}
-	pw := n.S.CAPasswords[o.Name]
+	pw := n.caPassword(o.Name)
 	if pw == "" {
 		pw = randomSecret(16)
 		n.setCAPassword(o.Name, pw)

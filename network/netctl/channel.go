@@ -95,7 +95,7 @@ Orderer: &OrdererDefaults
       ElectionTick: 10
       HeartbeatTick: 1
       MaxInflightBlocks: 5
-      SnapshotIntervalSize: 16 MB
+      SnapshotIntervalSize: {{.SnapshotIntervalSize}}
     Consenters:
 {{- range .Consenters}}
       - Host: {{.Host}}
@@ -188,11 +188,12 @@ func (n *Network) makeGenesis() error {
 // writeConfigtx renders configtx.yaml for configtxgen from the topology.
 func (n *Network) writeConfigtx(w io.Writer) error {
 	data := map[string]any{
-		"BatchTimeout":      n.T.Ordering.BatchTimeout,
-		"MaxMessageCount":   n.T.Ordering.MaxMessageCount,
-		"AbsoluteMaxBytes":  n.T.Ordering.AbsoluteMaxBytes,
-		"PreferredMaxBytes": n.T.Ordering.PreferredMaxBytes,
-		"RaftTick":          n.T.Ordering.RaftTickInterval,
+		"BatchTimeout":         n.T.Ordering.BatchTimeout,
+		"MaxMessageCount":      n.T.Ordering.MaxMessageCount,
+		"AbsoluteMaxBytes":     n.T.Ordering.AbsoluteMaxBytes,
+		"PreferredMaxBytes":    n.T.Ordering.PreferredMaxBytes,
+		"RaftTick":             n.T.Ordering.RaftTickInterval,
+		"SnapshotIntervalSize": n.T.Ordering.SnapshotIntervalSize,
 	}
 	var orgs []txOrg
 	var appReaders, appWriters, chReaders, chWriters []string

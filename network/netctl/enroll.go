@@ -62,7 +62,7 @@ func (n *Network) enrollOrg(ctx context.Context, o Org) error {
 	ca := n.L.CACert(o.Name)
 	u := n.caURL(o)
 	hostport := strings.TrimPrefix(u, "https://")
-	pw := n.S.CAPasswords[o.Name]
+	pw := n.caPassword(o.Name)
 	if _, err := run(env, "", cli, "enroll", "-u", "https://admin:"+pw+"@"+hostport,
 		"--caname", "ca-"+o.Name, "--tls.certfiles", ca, "-M", filepath.Join(home, "msp")); err != nil {
 		return err

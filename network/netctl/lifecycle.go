@@ -63,6 +63,12 @@ func (n *Network) Up(ctx context.Context, govnetBin string) error {
 	if err := step("raft leader elected", func() error { return n.waitRaftLeader(ctx, 60*time.Second) }); err != nil {
 		return err
 	}
+	// A restarted orderer can wedge in Fabric's etcdraft start-up deadlock and stay
+	// at its height while looking healthy: restart it, and return only once every
+	// orderer and peer has reached the others' height (see repair.go).
+	if err := step("orderers and peers in step", func() error { return n.inStep(ctx, 60*time.Second) }); err != nil {
+		return err
+	}
 	if err := step("deploy chaincode", func() error { return n.Deploy(ctx) }); err != nil {
 		return err
 	}
@@ -222,25 +228,54 @@ func (n *Network) metricHeight(opsAddr string, node TLSFiles) (int64, error) {
 // metric reads one sample (name with labels, exactly as exposed) from a node's
 // operations endpoint, authenticating with the node's own TLS certificate.
 func (n *Network) metric(opsAddr string, node TLSFiles, sample string) (float64, error) {
-	c, err := tlsClient(node.CA, node)
+	all, err := n.metrics(opsAddr, node)
 	if err != nil {
 		return 0, err
+	}
+	v, ok := all[sample]
+	if !ok {
+		return 0, fmt.Errorf("no %s metric at %s", sample, opsAddr)
+	}
+	return v, nil
+}
+
+// metrics reads every sample a node's operations endpoint exposes, keyed by
+// name with labels exactly as exposed.
+func (n *Network) metrics(opsAddr string, node TLSFiles) (map[string]float64, error) {
+	c, err := tlsClient(node.CA, node)
+	if err != nil {
+		return nil, err
 	}
 	resp, err := c.Get("https://" + opsAddr + "/metrics")
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	defer resp.Body.Close()
-	sc := bufio.NewScanner(io.LimitReader(resp.Body, 8<<20))
+	if resp.StatusCode != 200 {
+		return nil, fmt.Errorf("%s/metrics: HTTP %d", opsAddr, resp.StatusCode)
+	}
+	return parseMetrics(io.LimitReader(resp.Body, 8<<20)), nil
+}
+
+// parseMetrics reads the Prometheus text format: "name{labels} value" lines.
+func parseMetrics(r io.Reader) map[string]float64 {
+	out := map[string]float64{}
+	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
 	for sc.Scan() {
 		line := sc.Text()
-		if strings.HasPrefix(line, sample+" ") {
-			f := strings.Fields(line)
-			return strconv.ParseFloat(f[len(f)-1], 64)
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		i := strings.LastIndexByte(line, ' ')
+		if i <= 0 {
+			continue
+		}
+		if v, err := strconv.ParseFloat(line[i+1:], 64); err == nil {
+			out[line[:i]] = v
 		}
 	}
-	return 0, fmt.Errorf("no %s metric at %s", sample, opsAddr)
+	return out
 }
 
 // RaftLeader returns the name of the orderer that currently leads the
@@ -258,7 +293,9 @@ func (n *Network) RaftLeader() (string, error) {
 }
 
 func (n *Network) waitRaftLeader(ctx context.Context, timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
+	t0 := time.Now()
+	deadline := t0.Add(timeout)
+	repaired := false
 	for {
 		leader, err := n.RaftLeader()
 		if err == nil {
@@ -267,6 +304,14 @@ func (n *Network) waitRaftLeader(ctx context.Context, timeout time.Duration) err
 		}
 		if time.Now().After(deadline) {
 			return fmt.Errorf("%w after %s", err, timeout)
+		}
+		// An election takes 2-4 s. Much longer, and a majority of the orderers may be
+		// wedged in the start-up deadlock (repair.go): restart those, once.
+		if !repaired && time.Since(t0) > leaderlessRepairAfter {
+			repaired = true
+			if err := n.restartLeaderless(ctx); err != nil {
+				return err
+			}
 		}
 		select {
 		case <-ctx.Done():

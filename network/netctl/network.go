@@ -20,7 +20,9 @@ type Network struct {
 	S   *State
 	Log *slog.Logger
 
-	mu sync.Mutex // guards S
+	// mu guards S: Up runs its steps for orgs, orderers and peers in parallel
+	// goroutines. Read and write S only through the helpers below (or with mu held).
+	mu sync.Mutex
 }
 
 // Open loads the topology and the state.
@@ -47,6 +49,26 @@ func (n *Network) setCAPassword(org, pw string) {
 	n.S.CAPasswords[org] = pw
 	n.mu.Unlock()
 	_ = n.saveState()
+}
+
+// caPassword is the bootstrap registrar's password of the org's CA ("" if not
+// yet generated).
+func (n *Network) caPassword(org string) string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.S.CAPasswords[org]
+}
+
+// chaincodeState returns a copy of the deployed chaincode definition.
+func (n *Network) chaincodeState() ChaincodeState {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	cs := n.S.Chaincode
+	cs.PackageIDs = make(map[string]string, len(n.S.Chaincode.PackageIDs))
+	for k, v := range n.S.Chaincode.PackageIDs {
+		cs.PackageIDs[k] = v
+	}
+	return cs
 }
 
 func (n *Network) enrolled(org string) bool {

@@ -6,6 +6,7 @@ package netctl
 import (
 	"fmt"
 	"os"
+	"regexp"
 	"strconv"
 	"time"
 
@@ -32,6 +33,8 @@ type Ordering struct {
 	AbsoluteMaxBytes  string `yaml:"absolute_max_bytes"`
 	PreferredMaxBytes string `yaml:"preferred_max_bytes"`
 	RaftTickInterval  string `yaml:"raft_tick_interval"` // election timeout = 10 ticks
+	// SnapshotIntervalSize: the Raft data between two etcdraft snapshots (Fabric: 16 MB).
+	SnapshotIntervalSize string `yaml:"snapshot_interval_size"`
 }
 
 // Runtime tunes the Go runtime of the processes govnet starts.
@@ -110,6 +113,9 @@ func LoadTopology(path string) (*Topology, error) {
 	return &t, nil
 }
 
+// sizeRE is a size as configtxgen reads it: a number and KB or MB.
+var sizeRE = regexp.MustCompile(`^[1-9][0-9]* (KB|MB)$`)
+
 func (t *Topology) validate() error {
 	if t.BasePort < 1024 || t.BasePort > 65000-200 {
 		return fmt.Errorf("base_port %d must be between 1024 and 64800", t.BasePort)
@@ -125,6 +131,12 @@ func (t *Topology) validate() error {
 	}
 	if _, err := time.ParseDuration(t.Ordering.RaftTickInterval); err != nil {
 		return fmt.Errorf("ordering.raft_tick_interval: %w", err)
+	}
+	if t.Ordering.SnapshotIntervalSize == "" {
+		t.Ordering.SnapshotIntervalSize = "16 MB" // Fabric's default
+	}
+	if !sizeRE.MatchString(t.Ordering.SnapshotIntervalSize) {
+		return fmt.Errorf("ordering.snapshot_interval_size %q: want a size like \"1 MB\" or \"512 KB\"", t.Ordering.SnapshotIntervalSize)
 	}
 	if t.Runtime.GOGC < 0 {
 		return fmt.Errorf("runtime.gogc %d: want 0 (Go's default) or a percentage", t.Runtime.GOGC)

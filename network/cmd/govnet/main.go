@@ -1,6 +1,6 @@
 // Command govnet runs the govchain test network as native processes.
 //
-//	govnet up|down|clean|status|deploy|logs NODE|stop NODE|gateway start|stop|profile [SECONDS]
+//	govnet up|down|clean|status [SECONDS]|catchup NODE [SECONDS]|deploy|logs NODE|stop NODE|gateway start|stop|profile [SECONDS]
 //
 // scripts/network.sh builds and calls it; see the README.
 package main
@@ -25,7 +25,10 @@ const usage = `usage: govnet COMMAND
   up          build what is missing, start every node, join the channel, deploy the chaincode
   down        stop every process the network started (ledgers and identities are kept)
   clean       down, then delete all generated state (data/)
-  status      each node's PID, port, health and block height
+  status [SECONDS]  each node's PID, port, health, block height, lag behind the highest height
+              and state (OK, LAGGING, STUCK, DOWN), heights read SECONDS apart (default 2)
+  catchup NODE [SECONDS]  wait until a peer or orderer has reached the others' height
+              (default timeout 60 s) and print how long that took
   deploy      rebuild the chaincode; upgrade the definition (next sequence) if it changed
   logs NODE   follow a node's log (e.g. peer0.market, orderer1, ca.tax, cc.notary)
   stop NODE   stop one node (e.g. to test crash tolerance); 'up' restarts it
@@ -102,10 +105,34 @@ func runCmd(log *slog.Logger, cmd string, args []string) error {
 		}
 		return nil
 	case "status":
+		window := 2 * time.Second
+		if len(args) > 1 {
+			return fmt.Errorf("usage: status [SECONDS]")
+		}
+		if len(args) == 1 {
+			secs, err := strconv.ParseFloat(args[0], 64)
+			if err != nil || secs < 0 || secs > 600 {
+				return fmt.Errorf("status %q: want an observation window of 0 to 600 seconds", args[0])
+			}
+			window = time.Duration(secs * float64(time.Second))
+		}
+		// Heights are read twice, window apart, to tell a node that is catching up
+		// (LAGGING) from one that is not (STUCK).
+		lagc := make(chan []netctl.LagRow, 1)
+		go func() {
+			rows, _ := n.Lag(ctx, window)
+			lagc <- rows
+		}()
+		rows := n.Status()
+		lag := map[string]netctl.LagRow{}
+		for _, r := range <-lagc {
+			lag[r.Name] = r
+		}
 		tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "NODE\tPID\tPORT\tHEALTH\tHEIGHT")
-		for _, r := range n.Status() {
-			pid, h := "-", "-"
+		fmt.Fprintln(tw, "NODE\tPID\tPORT\tHEALTH\tHEIGHT\tLAG\tSTATE")
+		var notes []string
+		for _, r := range rows {
+			pid, h, lg, st := "-", "-", "-", "-"
 			if r.Running {
 				pid = fmt.Sprint(r.PID)
 			} else {
@@ -114,9 +141,43 @@ func runCmd(log *slog.Logger, cmd string, args []string) error {
 			if r.Height >= 0 {
 				h = fmt.Sprint(r.Height)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", r.Name, pid, r.Port, r.Health, h)
+			if l, ok := lag[r.Name]; ok {
+				st = l.State
+				if l.Height >= 0 {
+					h = fmt.Sprint(l.Height) // the later reading
+					lg = fmt.Sprint(l.Lag)
+				}
+				if l.Reason != "" && l.State != netctl.StateDown {
+					notes = append(notes, fmt.Sprintf("  %s %s: %s", r.Name, l.State, l.Reason))
+				}
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", r.Name, pid, r.Port, r.Health, h, lg, st)
 		}
-		return tw.Flush()
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		for _, s := range notes {
+			fmt.Println(s)
+		}
+		return nil
+	case "catchup":
+		if len(args) < 1 || len(args) > 2 {
+			return fmt.Errorf("usage: catchup NODE [SECONDS]")
+		}
+		timeout := 60 * time.Second
+		if len(args) == 2 {
+			secs, err := strconv.Atoi(args[1])
+			if err != nil || secs < 1 {
+				return fmt.Errorf("catchup %q: want a timeout in seconds", args[1])
+			}
+			timeout = time.Duration(secs) * time.Second
+		}
+		took, err := n.WaitCaughtUp(ctx, args[0], timeout)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("%s caught up in %.1fs\n", args[0], took.Seconds())
+		return nil
 	case "logs":
 		if len(args) != 1 {
 			return fmt.Errorf("usage: logs NODE")
