@@ -201,7 +201,7 @@ func (n *Network) Deploy(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if n.S.Chaincode.Version == version && committed > 0 && committed == n.S.Chaincode.Sequence {
+	if cur := n.chaincodeState(); cur.Version == version && committed > 0 && committed == cur.Sequence {
 		n.Log.Info("chaincode unchanged", "name", cc.Name, "version", version, "sequence", committed)
 		return n.startCCServers(ctx, false)
 	}
