@@ -64,7 +64,10 @@ type fakeStub struct {
 	pwrites   []write // private data (PutPrivateData, PurgePrivateData)
 	transient map[string][]byte
 	vparams   map[string][]byte
-	event     *chaincodeEvent
+	// pvtQueried is set by a range query over private data, after which Fabric refuses
+	// private writes in the same transaction.
+	pvtQueried bool
+	event      *chaincodeEvent
 }
 
 func (s *fakeStub) GetFunctionAndParameters() (string, []string) {
@@ -217,6 +220,9 @@ func (s *fakeStub) PutPrivateData(coll, key string, value []byte) error {
 	if collectionOrg(coll) != s.creatorMSP() {
 		return fmt.Errorf("tx creator does not have write access permission on privatedata in chaincodeName:govchain collectionName: %s", coll)
 	}
+	if s.pvtQueried {
+		return errPvtQueried
+	}
 	if len(value) == 0 {
 		return fmt.Errorf("put private %q: empty value", key)
 	}
@@ -230,6 +236,9 @@ func (s *fakeStub) PurgePrivateData(coll, key string) error {
 	}
 	if collectionOrg(coll) != s.creatorMSP() {
 		return fmt.Errorf("tx creator does not have write access permission on privatedata in chaincodeName:govchain collectionName: %s", coll)
+	}
+	if s.pvtQueried {
+		return errPvtQueried
 	}
 	s.pwrites = append(s.pwrites, write{coll: coll, key: key})
 	return nil
@@ -255,7 +264,11 @@ func (s *fakeStub) GetPrivateDataHash(coll, key string) ([]byte, error) {
 	return s.ledger.hashes[coll][key], nil
 }
 
+// errPvtQueried is Fabric's refusal of a private write after a private range query.
+var errPvtQueried = fmt.Errorf("unsuppored transaction. Transaction has already performed queries on pvt data. Writes are not allowed")
+
 func (s *fakeStub) GetPrivateDataByRange(coll, startKey, endKey string) (shim.StateQueryIteratorInterface, error) {
+	s.pvtQueried = true
 	if collectionOrg(coll) != s.ledger.peerMSP {
 		return &kvIterator{}, nil
 	}

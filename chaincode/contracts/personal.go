@@ -3,6 +3,7 @@ package contracts
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 
 	"github.com/govchain/govchain/internal/domain"
@@ -53,6 +54,13 @@ func (c *PersonalContract) Stage(ctx contractapi.TransactionContextInterface, us
 		}
 	}
 	coll := domain.PersonalCollection(a.Org)
+	stages, err := readStages(stub, coll, uscc)
+	if err != nil {
+		return "", err
+	}
+	if err := writeStages(stub, coll, uscc, append(stages, a.TxID)); err != nil {
+		return "", err
+	}
 	res := domain.StageResult{USCC: uscc, StageID: a.TxID, Hashes: map[string]string{}}
 	for _, f := range domain.PersonalFields() {
 		sv, ok := in[f]
@@ -101,7 +109,7 @@ func purgePersonal(ctx contractapi.TransactionContextInterface, uscc string, era
 	if err != nil {
 		return "", err
 	}
-	keep := map[string]bool{}
+	bound := map[string]bool{} // private keys the public record binds
 	switch {
 	case found && b.OwnerOrg != a.Org:
 		return "", domain.Errorf(domain.CodeForbidden, "only %s, which owns business %s, may purge its personal data; caller is %s", b.OwnerOrg, uscc, a.Org)
@@ -111,37 +119,52 @@ func purgePersonal(ctx contractapi.TransactionContextInterface, uscc string, era
 		return "", domain.Errorf(domain.CodeConflict, "the personal data of business %s is not marked erased; erase it with business:ErasePersonal first (only once the business is %s)", uscc, domain.StatusDeregistered)
 	case !erase && found && b.Personal != nil:
 		for _, r := range b.Personal.Fields {
-			keep[personalKey(uscc, r.StageTxID, r.Field)] = true
+			bound[personalKey(uscc, r.StageTxID, r.Field)] = true
 		}
 	}
+	// Fabric refuses private writes (a purge is one) in a transaction that ran a range
+	// query over private data, so the stages are found through the stage list, by point reads.
 	coll := domain.PersonalCollection(a.Org)
-	prefix := personalPrefixOf(uscc)
-	it, err := stub.GetPrivateDataByRange(coll, prefix, prefix+rangeEnd)
-	if err != nil {
-		return "", fmt.Errorf("range private data of %s: %w", uscc, err)
-	}
-	var purge []string
-	for it.HasNext() {
-		kv, err := it.Next()
-		if err != nil {
-			it.Close()
-			return "", fmt.Errorf("range private data of %s: %w", uscc, err)
-		}
-		if !keep[kv.Key] {
-			purge = append(purge, kv.Key)
-		}
-	}
-	it.Close()
-	for _, k := range purge {
-		if err := stub.PurgePrivateData(coll, k); err != nil {
-			return "", fmt.Errorf("purge private data: %w", err)
-		}
-	}
-	state, err := toJSON(domain.PurgeResult{USCC: uscc, Purged: len(purge)})
+	stages, err := readStages(stub, coll, uscc)
 	if err != nil {
 		return "", err
 	}
-	if len(purge) > 0 {
+	var keep []string
+	purged := 0
+	for _, stage := range stages {
+		kept := false
+		for _, f := range domain.PersonalFields() {
+			k := personalKey(uscc, stage, f)
+			if bound[k] {
+				kept = true
+				continue
+			}
+			h, err := stub.GetPrivateDataHash(coll, k)
+			if err != nil {
+				return "", fmt.Errorf("read private data hash: %w", err)
+			}
+			if len(h) == 0 {
+				continue
+			}
+			if err := stub.PurgePrivateData(coll, k); err != nil {
+				return "", fmt.Errorf("purge private data: %w", err)
+			}
+			purged++
+		}
+		if kept {
+			keep = append(keep, stage)
+		}
+	}
+	if len(keep) != len(stages) {
+		if err := writeStages(stub, coll, uscc, keep); err != nil {
+			return "", err
+		}
+	}
+	state, err := toJSON(domain.PurgeResult{USCC: uscc, Purged: purged})
+	if err != nil {
+		return "", err
+	}
+	if purged > 0 {
 		if err := emit(stub, domain.EventPersonalDataPurged, domain.ContractPersonal, uscc, []byte(state)); err != nil {
 			return "", err
 		}
@@ -300,4 +323,40 @@ func stagedRefs(stub shim.ChaincodeStubInterface, owner, uscc, stageID string) (
 		return nil, domain.Errorf(domain.CodeNotFound, "no personal data staged by %s for business %s is on this peer's ledger", stageID, uscc)
 	}
 	return refs, nil
+}
+
+// stageListKey is the private key listing a business's stages (their transaction ids), in
+// the order they were written.
+func stageListKey(uscc string) string { return personalPrefix + "stages~" + uscc }
+
+func readStages(stub shim.ChaincodeStubInterface, coll, uscc string) ([]string, error) {
+	raw, err := stub.GetPrivateData(coll, stageListKey(uscc))
+	if err != nil {
+		return nil, fmt.Errorf("read stage list: %w", err)
+	}
+	var stages []string
+	if raw != nil {
+		if err := json.Unmarshal(raw, &stages); err != nil {
+			return nil, fmt.Errorf("decode stage list: %w", err)
+		}
+	}
+	return stages, nil
+}
+
+// writeStages stores the stage list, or purges it once empty.
+func writeStages(stub shim.ChaincodeStubInterface, coll, uscc string, stages []string) error {
+	if len(stages) == 0 {
+		if err := stub.PurgePrivateData(coll, stageListKey(uscc)); err != nil {
+			return fmt.Errorf("purge stage list: %w", err)
+		}
+		return nil
+	}
+	b, err := json.Marshal(stages)
+	if err != nil {
+		return err
+	}
+	if err := stub.PutPrivateData(coll, stageListKey(uscc), b); err != nil {
+		return fmt.Errorf("write stage list: %w", err)
+	}
+	return nil
 }
