@@ -155,6 +155,15 @@ func purgePersonal(ctx contractapi.TransactionContextInterface, uscc string, era
 			keep = append(keep, stage)
 		}
 	}
+	if purged == 0 {
+		// A transaction that writes nothing would be judged by the chaincode's endorsement
+		// policy, not the collection's, and fail at commit: refuse it here instead.
+		what := "unbound personal values"
+		if erase {
+			what = "personal values"
+		}
+		return "", domain.Errorf(domain.CodeConflict, "nothing to purge: this peer holds no %s of business %s", what, uscc)
+	}
 	if len(keep) != len(stages) {
 		if err := writeStages(stub, coll, uscc, keep); err != nil {
 			return "", err
@@ -164,10 +173,8 @@ func purgePersonal(ctx contractapi.TransactionContextInterface, uscc string, era
 	if err != nil {
 		return "", err
 	}
-	if purged > 0 {
-		if err := emit(stub, domain.EventPersonalDataPurged, domain.ContractPersonal, uscc, []byte(state)); err != nil {
-			return "", err
-		}
+	if err := emit(stub, domain.EventPersonalDataPurged, domain.ContractPersonal, uscc, []byte(state)); err != nil {
+		return "", err
 	}
 	return state, nil
 }

@@ -27,7 +27,7 @@ func (s *Server) registerBusiness(c *gin.Context) {
 		s.submit(c, call, http.StatusCreated)
 		return
 	}
-	s.submitWrite(c, s.personalWrite(c, req.USCC, *req.Personal, http.StatusCreated, call, func(stageID string) ledger.Call {
+	s.submitWrite(c, s.personalWrite(c, req.USCC, *req.Personal, http.StatusCreated, call, false, func(stageID string) ledger.Call {
 		return businessCall("RegisterWithPersonal", arg(req.RegisterBusinessRequest), stageID)
 	}))
 }

@@ -39,9 +39,9 @@ func (b *registrationBody) Validate() error {
 
 // personalWrite is the saga of a write that carries personal data: stage the values through
 // the owner's peer, then submit bind(stageID) (the public transaction the answer is about),
-// then purge what the public record does not bind (superseded values, or the whole stage
-// when the binding definitely failed).
-func (s *Server) personalWrite(c *gin.Context, uscc string, values domain.PersonalData, success int, fingerprinted ledger.Call, bind func(stageID string) ledger.Call) *write {
+// then purge what the public record does not bind: the whole stage when the binding
+// definitely failed, and after an amendment (supersedes) the values it replaced.
+func (s *Server) personalWrite(c *gin.Context, uscc string, values domain.PersonalData, success int, fingerprinted ledger.Call, supersedes bool, bind func(stageID string) ledger.Call) *write {
 	p := principal(c)
 	owner := p.MSPID
 	w := &write{call: fingerprinted, success: success, private: mustJSON(values)}
@@ -56,7 +56,9 @@ func (s *Server) personalWrite(c *gin.Context, uscc string, values domain.Person
 		if le, ok := ledger.AsError(err); ok && le.Kind == ledger.KindTimeout {
 			return // the binding may still commit: leave the stage for it
 		}
-		s.prune(p.Caller(), owner, uscc, c.GetString(ctxRequestID))
+		if err != nil || supersedes {
+			s.prune(p.Caller(), owner, uscc, c.GetString(ctxRequestID))
+		}
 	}
 	return w
 }
@@ -112,7 +114,7 @@ func (s *Server) amendPersonal(c *gin.Context) {
 		return
 	}
 	fp := businessCall("AmendPersonal", uscc, req.Reason)
-	s.submitWrite(c, s.personalWrite(c, uscc, req.Changes, http.StatusOK, fp, func(stageID string) ledger.Call {
+	s.submitWrite(c, s.personalWrite(c, uscc, req.Changes, http.StatusOK, fp, true, func(stageID string) ledger.Call {
 		return businessCall("AmendPersonal", uscc, arg(domain.PersonalAmendRequest{StageID: stageID, Reason: req.Reason}))
 	}))
 }
@@ -154,11 +156,14 @@ func (s *Server) erasePersonal(c *gin.Context) {
 		raw, txID, block = res.Result, res.TransactionID, res.BlockNumber
 		c.Set(ctxTxID, txID)
 	}
-	// The record says erased: purge the values from the owner's peers (idempotent).
+	// The record says erased: purge the values from the owner's peers. CONFLICT here means
+	// nothing is left to purge (an earlier erasure did it).
 	if _, err := s.cfg.Ledger.Submit(ctx, ledger.Call{Caller: p.Caller(), Contract: domain.ContractPersonal, Function: "Erase",
 		Args: []string{uscc}, Orgs: []string{b.OwnerOrg}}); err != nil {
-		s.fail(c, err)
-		return
+		if le, ok := ledger.AsError(err); !ok || le.Kind != ledger.KindContract || le.Code != string(domain.CodeConflict) {
+			s.fail(c, err)
+			return
+		}
 	}
 	raw2 := recordWithTx(raw, txID, block)
 	c.Header("Cache-Control", "no-store")

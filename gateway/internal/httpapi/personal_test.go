@@ -57,7 +57,7 @@ func TestRegisterWithPersonalData(t *testing.T) {
 		w := h.do(request{method: "POST", path: "/api/v1/businesses", key: keyRegistrar, body: withPersonal})
 		require.Equal(t, http.StatusCreated, w.Code, w.Body.String())
 		calls := h.ledger.Calls()
-		require.Equal(t, []string{"personal:Stage", "business:RegisterWithPersonal", "personal:Prune"}, names(calls))
+		require.Equal(t, []string{"personal:Stage", "business:RegisterWithPersonal"}, names(calls), "a bound stage leaves nothing to purge")
 		st := calls[0]
 		require.Equal(t, []string{uscc}, st.Args)
 		require.Equal(t, []string{"MarketMSP"}, st.Orgs)
@@ -263,6 +263,18 @@ func TestAmendAndErasePersonalData(t *testing.T) {
 		w := h.do(request{method: "DELETE", path: "/api/v1/businesses/" + uscc + "/personal", key: keyRegistrar, body: `{"reason":"再次"}`})
 		require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 		require.Equal(t, []string{"business:Get", "personal:Erase"}, names(h.ledger.Calls()))
+	})
+	t.Run("erase when nothing is left to purge answers the record", func(t *testing.T) {
+		f := personalLedger("")
+		f.evaluate = func(ledger.Call) ([]byte, error) {
+			return []byte(`{"uscc":"` + uscc + `","owner_org":"MarketMSP","personal":{"fields":[],"erased":{"at":"2026-12-01T00:00:00Z"}}}`), nil
+		}
+		f.submit = func(call ledger.Call, _ []ledger.PreparedHook) (*ledger.Committed, error) {
+			return nil, &ledger.Error{Kind: ledger.KindContract, Code: "CONFLICT", Message: "nothing to purge"}
+		}
+		h := newHarness(t, f)
+		w := h.do(request{method: "DELETE", path: "/api/v1/businesses/" + uscc + "/personal", key: keyRegistrar, body: `{"reason":"再次"}`})
+		require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 	})
 	t.Run("erase without a reason", func(t *testing.T) {
 		h := newHarness(t, personalLedger(""))
