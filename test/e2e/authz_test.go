@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // identities are every org/role with an API key.
@@ -60,6 +61,22 @@ func (f fixtures) claimed(seller string) string {
 	return n
 }
 
+// personal registers a business with personal data (and DEREGISTERED when final is set).
+func (f fixtures) personal(final bool) string {
+	u, r := personalBusiness(f.t, newResidentID(f.t), newMobile(), "9 Matrix Road")
+	must(f.t, 201, r)
+	if final {
+		must(f.t, 200, call(f.t, "POST", "/api/v1/businesses/"+u+"/status", key(f.t, "market", "registrar"), map[string]any{"status": "DEREGISTERED", "reason": "matrix"}))
+	}
+	return u
+}
+
+func (f fixtures) grant(record string) string {
+	r := must(f.t, 201, call(f.t, "POST", "/api/v1/grants", key(f.t, "market", "registrar"),
+		grantBody(record, "NotaryMSP", "COURT_PROCEEDINGS", time.Now().AddDate(0, 1, 0), "mobile")))
+	return str(r.JSON, "id")
+}
+
 func (f fixtures) evidence() string {
 	r := call(f.t, "POST", "/api/v1/evidence", key(f.t, "market", "depositor"), depositBody(newHash()))
 	must(f.t, 201, r)
@@ -89,6 +106,7 @@ func absent(path string) func(*testing.T) {
 type writeRoute struct {
 	name    string
 	allowed []string
+	refusal string // the refusal code (default FORBIDDEN)
 	// prep returns the request to send and a check that a refusal left the ledger alone.
 	prep func(t *testing.T, allowed bool) (method, path string, body any, check func(*testing.T))
 }
@@ -100,42 +118,46 @@ func testAuthzMatrix(t *testing.T) {
 	sharedInv := f.invoice(seller)
 	sharedClaimed := f.claimed(seller)
 	sharedEv := f.evidence()
+	sharedPersonal := f.personal(false)
+	sharedFinal := f.personal(true)
+	sharedGrant := f.grant(sharedPersonal)
+	everyone := identities
 
 	routes := []writeRoute{
-		{"POST /businesses", []string{"market/registrar"}, func(t *testing.T, _ bool) (string, string, any, func(*testing.T)) {
+		{"POST /businesses", []string{"market/registrar"}, "", func(t *testing.T, _ bool) (string, string, any, func(*testing.T)) {
 			u := newUSCC(t)
 			return "POST", "/api/v1/businesses", businessBody(u, "Matrix "+u), absent("/api/v1/businesses/" + u)
 		}},
-		{"PATCH /businesses/{uscc}", []string{"market/registrar"}, func(t *testing.T, _ bool) (string, string, any, func(*testing.T)) {
+		{"PATCH /businesses/{uscc}", []string{"market/registrar"}, "", func(t *testing.T, _ bool) (string, string, any, func(*testing.T)) {
 			body := map[string]any{"changes": map[string]any{"address": "Matrix Road " + newHash()[:6]}, "reason": "moved"}
 			return "PATCH", "/api/v1/businesses/" + sharedBiz, body, unchanged(t, "/api/v1/businesses/"+sharedBiz)
 		}},
-		{"POST /businesses/{uscc}/status", []string{"market/registrar"}, func(t *testing.T, allowed bool) (string, string, any, func(*testing.T)) {
+		{"POST /businesses/{uscc}/status", []string{"market/registrar"}, "", func(t *testing.T, allowed bool) (string, string, any, func(*testing.T)) {
 			u := sharedBiz
 			if allowed {
 				u = f.business()
 			}
 			return "POST", "/api/v1/businesses/" + u + "/status", map[string]any{"status": "SUSPENDED", "reason": "inspection"}, unchanged(t, "/api/v1/businesses/"+u)
 		}},
-		{"POST /invoices", []string{"tax/invoice-issuer"}, func(t *testing.T, _ bool) (string, string, any, func(*testing.T)) {
+		{"POST /invoices", []string{"tax/invoice-issuer"}, "", func(t *testing.T, _ bool) (string, string, any, func(*testing.T)) {
 			n := newInvoiceNumber()
 			return "POST", "/api/v1/invoices", invoiceBody(n, seller, 1), absent("/api/v1/invoices/" + n)
 		}},
-		{"POST /invoices/{n}/reimbursement", []string{"market/finance", "tax/finance", "notary/finance"}, func(t *testing.T, allowed bool) (string, string, any, func(*testing.T)) {
+		{"POST /invoices/{n}/reimbursement", []string{"market/finance", "tax/finance", "notary/finance"}, "", func(t *testing.T, allowed bool) (string, string, any, func(*testing.T)) {
 			n := sharedInv
 			if allowed {
 				n = f.invoice(seller)
 			}
 			return "POST", "/api/v1/invoices/" + n + "/reimbursement", map[string]any{"reference": "M-1"}, unchanged(t, "/api/v1/invoices/"+n)
 		}},
-		{"DELETE /invoices/{n}/reimbursement", []string{"market/finance"}, func(t *testing.T, allowed bool) (string, string, any, func(*testing.T)) {
+		{"DELETE /invoices/{n}/reimbursement", []string{"market/finance"}, "", func(t *testing.T, allowed bool) (string, string, any, func(*testing.T)) {
 			n := sharedClaimed
 			if allowed {
 				n = f.claimed(seller)
 			}
 			return "DELETE", "/api/v1/invoices/" + n + "/reimbursement", map[string]any{"reason": "withdrawn"}, unchanged(t, "/api/v1/invoices/"+n)
 		}},
-		{"POST /invoices/{n}/reversal", []string{"tax/invoice-issuer"}, func(t *testing.T, allowed bool) (string, string, any, func(*testing.T)) {
+		{"POST /invoices/{n}/reversal", []string{"tax/invoice-issuer"}, "", func(t *testing.T, allowed bool) (string, string, any, func(*testing.T)) {
 			n := sharedInv
 			if allowed {
 				n = f.invoice(seller)
@@ -144,28 +166,61 @@ func testAuthzMatrix(t *testing.T) {
 			keep := unchanged(t, "/api/v1/invoices/"+n)
 			return "POST", "/api/v1/invoices/" + n + "/reversal", reversalBody(red, 1), func(t *testing.T) { keep(t); absent("/api/v1/invoices/" + red)(t) }
 		}},
-		{"POST /evidence", []string{"market/depositor", "tax/depositor", "notary/depositor"}, func(t *testing.T, _ bool) (string, string, any, func(*testing.T)) {
+		{"POST /evidence", []string{"market/depositor", "tax/depositor", "notary/depositor"}, "", func(t *testing.T, _ bool) (string, string, any, func(*testing.T)) {
 			hash := newHash()
 			return "POST", "/api/v1/evidence", depositBody(hash), verifyAbsent(hash)
 		}},
-		{"POST /evidence/batch", []string{"market/depositor", "tax/depositor", "notary/depositor"}, func(t *testing.T, _ bool) (string, string, any, func(*testing.T)) {
+		{"POST /evidence/batch", []string{"market/depositor", "tax/depositor", "notary/depositor"}, "", func(t *testing.T, _ bool) (string, string, any, func(*testing.T)) {
 			h1, h2 := newHash(), newHash()
 			return "POST", "/api/v1/evidence/batch", map[string]any{"items": []any{depositBody(h1), depositBody(h2)}},
 				func(t *testing.T) { verifyAbsent(h1)(t); verifyAbsent(h2)(t) }
 		}},
-		{"POST /evidence/{id}/certification", []string{"notary/notary"}, func(t *testing.T, allowed bool) (string, string, any, func(*testing.T)) {
+		{"POST /evidence/{id}/certification", []string{"notary/notary"}, "", func(t *testing.T, allowed bool) (string, string, any, func(*testing.T)) {
 			id := sharedEv
 			if allowed {
 				id = f.evidence()
 			}
 			return "POST", "/api/v1/evidence/" + id + "/certification", map[string]any{"certificate_number": "M-" + newHash()[:8]}, unchanged(t, "/api/v1/evidence/"+id)
 		}},
-		{"POST /evidence/{id}/revocation", []string{"market/depositor"}, func(t *testing.T, allowed bool) (string, string, any, func(*testing.T)) {
+		{"POST /evidence/{id}/revocation", []string{"market/depositor"}, "", func(t *testing.T, allowed bool) (string, string, any, func(*testing.T)) {
 			id := sharedEv
 			if allowed {
 				id = f.evidence()
 			}
 			return "POST", "/api/v1/evidence/" + id + "/revocation", map[string]any{"reason": "wrong file"}, unchanged(t, "/api/v1/evidence/"+id)
+		}},
+		{"POST /grants", []string{"market/registrar"}, "", func(t *testing.T, _ bool) (string, string, any, func(*testing.T)) {
+			return "POST", "/api/v1/grants", grantBody(sharedPersonal, "TaxMSP", "TAX_IDENTITY_CHECK", time.Now().AddDate(0, 2, 0), "id_number"),
+				unchanged(t, "/api/v1/grants?record="+sharedPersonal+"&grantee=TaxMSP")
+		}},
+		{"DELETE /grants/{id}", []string{"market/registrar"}, "", func(t *testing.T, allowed bool) (string, string, any, func(*testing.T)) {
+			g := sharedGrant
+			if allowed {
+				g = f.grant(sharedPersonal)
+			}
+			return "DELETE", "/api/v1/grants/" + g, map[string]any{"reason": "matrix"}, unchanged(t, "/api/v1/grants/"+g)
+		}},
+		{"PATCH /businesses/{uscc}/personal", []string{"market/registrar"}, "", func(t *testing.T, _ bool) (string, string, any, func(*testing.T)) {
+			m := newMobile()
+			remember(m)
+			return "PATCH", "/api/v1/businesses/" + sharedPersonal + "/personal", map[string]any{"changes": map[string]any{"mobile": m}, "reason": "matrix"},
+				unchanged(t, "/api/v1/businesses/"+sharedPersonal)
+		}},
+		{"DELETE /businesses/{uscc}/personal", []string{"market/registrar"}, "", func(t *testing.T, allowed bool) (string, string, any, func(*testing.T)) {
+			u := sharedFinal
+			if allowed {
+				u = f.personal(true)
+			}
+			return "DELETE", "/api/v1/businesses/" + u + "/personal", map[string]any{"reason": "matrix"}, unchanged(t, "/api/v1/businesses/"+u)
+		}},
+		{"POST /businesses/{uscc}/personal/verify", everyone, "", func(t *testing.T, _ bool) (string, string, any, func(*testing.T)) {
+			m := newMobile()
+			remember(m)
+			return "POST", "/api/v1/businesses/" + sharedPersonal + "/personal/verify", map[string]any{"field": "mobile", "value": m}, nil
+		}},
+		{"GET /businesses/{uscc}/personal (no grant)", []string{"market/registrar"}, "NO_GRANT", func(t *testing.T, _ bool) (string, string, any, func(*testing.T)) {
+			return "GET", "/api/v1/businesses/" + sharedPersonal + "/personal?purpose=REGISTRATION_MANAGEMENT&fields=id_number", nil,
+				func(*testing.T) {}
 		}},
 	}
 
@@ -187,8 +242,18 @@ func testAuthzMatrix(t *testing.T) {
 					}
 					return
 				}
-				if r.Status != 403 || r.ErrCode() != "FORBIDDEN" {
-					t.Fatalf("%s must be refused with 403 FORBIDDEN: %s", id, r)
+				want := rt.refusal
+				if want == "" {
+					want = "FORBIDDEN"
+				}
+				if r.Status != 403 || r.ErrCode() != want {
+					t.Fatalf("%s must be refused with 403 %s: %s", id, want, r)
+				}
+				if want == "NO_GRANT" {
+					rec := call(t, "GET", "/api/v1/access-log/"+str(r.JSON, "error.access_id"), key(t, "audit", "auditor"), nil)
+					if str(rec.JSON, "outcome") != "DENIED" {
+						t.Fatalf("the refused attempt must be on the ledger: %s", rec)
+					}
 				}
 				check(t)
 			})

@@ -27,6 +27,7 @@ func TestGovchain(t *testing.T) {
 		{"clean network starts empty", testStartsEmpty},
 		{"Fabric peer CLI", testFabricCLI},
 		{"story", testStory},
+		{"personal data shared under grants", testPersonalData},
 		{"read your writes across agencies", testReadYourWrites},
 		{"state-based endorsement", testStateBasedEndorsement},
 		{"authorization matrix", testAuthzMatrix},
@@ -34,6 +35,7 @@ func TestGovchain(t *testing.T) {
 		{"events", testEvents},
 		{"async write", testAsyncWrite},
 		{"operations endpoints", testOperations},
+		{"privacy proof", testPrivacyProof},
 		{"orderer crash", testOrdererCrash},
 		{"restart", testRestart},
 	}

@@ -21,14 +21,23 @@ import (
 // catch up and asks once more. Calls that succeed cost nothing extra.
 type fence struct {
 	height atomic.Uint64 // one past the highest block holding a write of this gateway
+	last   atomic.Int64  // when the latest write committed (Unix nanoseconds)
 	poll   time.Duration // between height checks
 	wait   time.Duration // longest wait for a peer to catch up
+	// recent: a NOT_FOUND this soon after a write is asked again once every peer has the
+	// write, even if they all have it by the time they are asked: the peer that answered
+	// may have caught up between its answer and the height check.
+	recent time.Duration
+	now    func() time.Time
 }
 
-func newFence() *fence { return &fence{poll: 20 * time.Millisecond, wait: 3 * time.Second} }
+func newFence() *fence {
+	return &fence{poll: 20 * time.Millisecond, wait: 3 * time.Second, recent: 2 * time.Second, now: time.Now}
+}
 
 // committed records that a transaction of this gateway is in block.
 func (f *fence) committed(block uint64) {
+	f.last.Store(f.now().UnixNano())
 	h := block + 1
 	for {
 		cur := f.height.Load()
@@ -40,8 +49,9 @@ func (f *fence) committed(block uint64) {
 
 // retry reports whether a call that failed with err should be made again: err is the
 // contract's NOT_FOUND, one of peers (the peer the call went through and the others that may
-// have endorsed it) was behind this gateway's writes, and all of them have caught up. A peer
-// that cannot be asked its height is left out: it answers nothing else either.
+// have endorsed it) was behind this gateway's writes or the latest write is recent, and all
+// of them have caught up. A peer that cannot be asked its height is left out: it answers
+// nothing else either.
 func (f *fence) retry(ctx context.Context, peers []conn, err error) bool {
 	le, ok := ledger.AsError(err)
 	want := f.height.Load()
@@ -50,7 +60,7 @@ func (f *fence) retry(ctx context.Context, peers []conn, err error) bool {
 	}
 	ctx, cancel := context.WithTimeout(ctx, f.wait)
 	defer cancel()
-	behind := false
+	behind := f.now().Sub(time.Unix(0, f.last.Load())) < f.recent
 	for _, c := range peers {
 		for first := true; ; first = false {
 			h, herr := c.height(ctx)

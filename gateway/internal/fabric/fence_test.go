@@ -32,7 +32,13 @@ func TestReadYourWritesAcrossPeers(t *testing.T) {
 		wantErr    string // the contract code the caller gets; "" for success
 		wantCalls  int    // endorsements or evaluations through the tax peer
 		wantHeight int    // height checks on the tax peer; -1: more than one (it polled)
+		recent     bool   // the write is "recent" (within fence.recent of the NOT_FOUND)
 	}{
+		{
+			name: "NOT_FOUND right after a write, from a peer that has caught up since: asked once more", writeFirst: true, recent: true,
+			tax:       &fakeConn{heightFn: heights(8), endorseFn: failFirst(notFound())},
+			wantCalls: 2, wantHeight: 1,
+		},
 		{
 			name: "endorsement NOT_FOUND on a peer still behind: waits for it, endorses again", writeFirst: true,
 			tax:       &fakeConn{heightFn: heights(7, 7, 8), endorseFn: failFirst(notFound())},
@@ -68,6 +74,9 @@ func TestReadYourWritesAcrossPeers(t *testing.T) {
 			market := &fakeConn{}
 			tl := newTestLedger(t, "", map[ledger.Caller]conn{registrar: market, issuer: c.tax})
 			tl.sub.fence.poll, tl.sub.fence.wait = time.Millisecond, 50*time.Millisecond
+			if !c.recent {
+				tl.sub.fence.recent = 0
+			}
 			if c.writeFirst {
 				_, err := tl.Submit(context.Background(), registerCall())
 				require.NoError(t, err)
@@ -135,7 +144,7 @@ func TestFenceKeepsTheHighestBlock(t *testing.T) {
 // for every one of them that answers (a peer that cannot be asked endorses nothing).
 func TestFenceWaitsForEveryEndorsingPeer(t *testing.T) {
 	f := newFence()
-	f.poll = time.Millisecond
+	f.poll, f.recent = time.Millisecond, 0
 	f.committed(7) // this gateway's writes reach height 8
 	entry := &fakeConn{heightFn: heights(8)}
 	lagging := &fakeConn{heightFn: heights(7, 7, 8)}
