@@ -99,11 +99,7 @@ func ValidateResidentID(field, s string) error {
 	if !plausibleDate(s[6:14]) {
 		return Errorf(CodeUnprocessable, "%s: characters 7 to 14 are not a real birth date (YYYYMMDD)", field)
 	}
-	sum := 0
-	for k := 0; k < 17; k++ {
-		sum += int(s[k]-'0') * residentIDWeights[k]
-	}
-	if s[17] != residentIDChecks[sum%11] {
+	if c, _ := ResidentIDCheckChar(s[:17]); s[17] != c {
 		return Errorf(CodeUnprocessable, "%s: the check character (character 18) is wrong; re-check the number", field)
 	}
 	return nil
@@ -391,4 +387,20 @@ type VerifyResult struct {
 type PurgeResult struct {
 	USCC   string `json:"uscc"`
 	Purged int    `json:"purged"` // private values purged
+}
+
+// ResidentIDCheckChar returns the GB 11643 check character (a digit or X) of the first 17
+// characters of a resident ID number, which must be digits.
+func ResidentIDCheckChar(first17 string) (byte, error) {
+	if len(first17) != 17 {
+		return 0, Errorf(CodeInvalid, "a resident ID number has 17 characters before the check character, got %d", len(first17))
+	}
+	sum := 0
+	for k := 0; k < 17; k++ {
+		if !isDigit(first17[k]) {
+			return 0, Errorf(CodeInvalid, "characters 1 to 17 of a resident ID number must be digits (character %d is not)", k+1)
+		}
+		sum += int(first17[k]-'0') * residentIDWeights[k]
+	}
+	return residentIDChecks[sum%11], nil
 }

@@ -147,3 +147,35 @@ func TestMayViewAccess(t *testing.T) {
 		}
 	}
 }
+
+func TestResidentIDCheckChar(t *testing.T) {
+	for _, tc := range []struct {
+		first17 string
+		want    byte
+		wantErr bool
+	}{
+		{"11010519491231002", 'X', false},
+		{"35020319800101001", 0, false}, // computed below against the validator
+		{"1101051949123100", 0, true},
+		{"1101051949123100A", 0, true},
+	} {
+		t.Run(tc.first17, func(t *testing.T) {
+			c, err := ResidentIDCheckChar(tc.first17)
+			if tc.wantErr {
+				if err == nil {
+					t.Fatalf("want an error, got %q", c)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.want != 0 && c != tc.want {
+				t.Fatalf("check character %q, want %q", c, tc.want)
+			}
+			if err := ValidateResidentID("id_number", tc.first17+string(c)); err != nil {
+				t.Fatalf("the completed number is refused: %v", err)
+			}
+		})
+	}
+}

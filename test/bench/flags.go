@@ -16,9 +16,11 @@ const (
 	wlEvidence = "evidence"
 	wlRead     = "read"
 	wlMixed    = "mixed"
+	wlPersonal = "personal"
+	wlVerify   = "verify"
 )
 
-var workloads = []string{wlRegister, wlInvoice, wlEvidence, wlRead, wlMixed}
+var workloads = []string{wlRegister, wlInvoice, wlEvidence, wlRead, wlMixed, wlPersonal, wlVerify}
 
 // Paths.
 const (
@@ -46,6 +48,7 @@ type options struct {
 	Mix        map[string]int
 	Sellers    int
 	ReadSet    int
+	Personal   int // businesses with personal data registered and granted for personal|verify
 	Progress   bool
 	Lines      int // most lines per invoice
 	Cooldown   time.Duration
@@ -159,7 +162,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.SetOutput(stderr)
 	o := &options{}
 	var workload, clients, rate, mix string
-	fs.StringVar(&workload, "workload", wlInvoice, "workload: register|invoice|evidence|read|mixed, a comma list, or all")
+	fs.StringVar(&workload, "workload", wlInvoice, "workload: register|invoice|evidence|read|mixed|personal|verify, a comma list, or all (personal and verify: HTTP only)")
 	fs.StringVar(&clients, "clients", "1,8,32,128", "closed-loop concurrent clients: N or a comma list for a sweep")
 	fs.StringVar(&rate, "rate", "", "fixed-rate mode: transactions per second (R or a comma list); -clients is then ignored")
 	fs.IntVar(&o.MaxFlight, "max-inflight", 1024, "fixed-rate mode: most transactions in flight at once")
@@ -177,6 +180,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&mix, "mix", "register=20,invoice=40,evidence=20,read=20", "mixed workload weights")
 	fs.IntVar(&o.Sellers, "sellers", 16, "sellers registered in the setup phase for invoice workloads")
 	fs.IntVar(&o.ReadSet, "read-set", 64, "invoices issued in the setup phase for read workloads")
+	fs.IntVar(&o.Personal, "personal-set", 16, "businesses with personal data registered and granted in the setup phase for personal|verify")
 	fs.IntVar(&o.Lines, "lines", 3, "most lines per invoice")
 	fs.BoolVar(&o.KeepAlive, "keepalive", true, "reuse HTTP connections (false: one TCP connection per request, to measure what reuse is worth)")
 	fs.IntVar(&o.Repeat, "repeat", 1, "phases per path and run, alternating http and direct in ABBA order (results merged): evens out a noisy shared machine")
@@ -224,8 +228,15 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if o.Repeat <= 0 || o.Quiet < 0 {
 		return nil, fmt.Errorf("-repeat must be positive and -quiet not negative")
 	}
-	if o.MaxFlight <= 0 || o.Sellers <= 0 || o.ReadSet <= 0 || o.Lines <= 0 {
-		return nil, fmt.Errorf("-max-inflight, -sellers, -read-set and -lines must be positive")
+	if o.MaxFlight <= 0 || o.Sellers <= 0 || o.ReadSet <= 0 || o.Lines <= 0 || o.Personal <= 0 {
+		return nil, fmt.Errorf("-max-inflight, -sellers, -read-set, -personal-set and -lines must be positive")
+	}
+	if o.Path == pathDirect {
+		for _, wl := range o.Workloads {
+			if httpOnly(wl) {
+				return nil, fmt.Errorf("-workload %s is measured through the HTTP gateway only: use -path http or both", wl)
+			}
+		}
 	}
 	return o, nil
 }

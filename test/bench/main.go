@@ -114,7 +114,19 @@ func run(args []string, stdout, stderr io.Writer) error {
 	var setupOnce sync.Once
 	var setupErr error
 	enc := json.NewEncoder(stdout)
+	var personalOnce sync.Once
 	for _, wl := range o.Workloads {
+		wlPaths := o.paths()
+		if httpOnly(wl) {
+			personalOnce.Do(func() { setupErr = setupPersonal(ctx, paths[pathHTTP].(*httpPath), gen, o.Personal, tables) })
+			if setupErr != nil {
+				return setupErr
+			}
+			if len(wlPaths) > 1 {
+				fmt.Fprintf(tables, "%s: HTTP only (a logged personal-data read or check is the gateway's own two-step exchange)\n", wl)
+			}
+			wlPaths = []string{pathHTTP}
+		}
 		if sellers, reads := gen.needs(wl); sellers || reads {
 			setupOnce.Do(func() { setupErr = setup(ctx, direct, gen, o, tables) })
 			if setupErr != nil {
@@ -124,7 +136,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		for _, spec := range o.specs(wl) {
 			rr := &RunResult{Spec: spec, Repeat: o.Repeat}
 			for rep := 0; rep < o.Repeat; rep++ {
-				for i, pn := range phaseOrder(o.paths(), rep) {
+				for i, pn := range phaseOrder(wlPaths, rep) {
 					if ctx.Err() != nil {
 						return ctx.Err()
 					}

@@ -44,6 +44,8 @@ var identityFor = map[string][2]string{
 	opInvoice:  {"tax", domain.RoleInvoiceIssuer},
 	opEvidence: {"notary", domain.RoleDepositor},
 	opRead:     {"audit", domain.RoleAuditor},
+	opPersonal: {"tax", domain.RoleFinance},
+	opVerify:   {"notary", domain.RoleNotary},
 }
 
 const usccAlphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -59,9 +61,10 @@ type Generator struct {
 	issuedOn string
 	lines    int
 
-	sellers  []string // ACTIVE businesses invoices are issued for
-	readBiz  []string // businesses reads look up
-	readInv  []string // invoices reads look up
+	sellers  []string         // ACTIVE businesses invoices are issued for
+	readBiz  []string         // businesses reads look up
+	readInv  []string         // invoices reads look up
+	personal []personalRecord // businesses with personal data granted to the tax bureau
 	mix      []mixEntry
 	mixTotal int
 }
@@ -252,6 +255,10 @@ func (g *Generator) Op(workload string) Op {
 		return g.EvidenceOp()
 	case wlRead:
 		return g.ReadOp()
+	case wlPersonal:
+		return g.PersonalOp()
+	case wlVerify:
+		return g.VerifyOp()
 	}
 	// mixed
 	r := rand.IntN(g.mixTotal)
