@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/govchain/govchain/test/internal/loadkit"
 )
 
 // httpPath sends ops to the HTTP gateway with one tuned, keep-alive http.Client. The gateway
@@ -49,9 +51,9 @@ func newHTTPPath(api string, keys map[string]string, conns int, keepAlive bool) 
 func (h *httpPath) Name() string { return pathHTTP }
 
 func (h *httpPath) key(org, role string) (string, error) {
-	k := h.keys[keyVar(org, role)]
+	k := h.keys[loadkit.KeyVar(org, role)]
 	if k == "" {
-		return "", fmt.Errorf("no API key %s in the keys file", keyVar(org, role))
+		return "", fmt.Errorf("no API key %s in the keys file", loadkit.KeyVar(org, role))
 	}
 	return k, nil
 }

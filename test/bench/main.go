@@ -28,6 +28,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/govchain/govchain/test/internal/loadkit"
 )
 
 func main() {
@@ -52,7 +54,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	keys, err := loadKeys(o.Keys)
+	keys, err := loadkit.LoadKeys(o.Keys)
 	if err != nil {
 		return err
 	}
@@ -71,7 +73,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if o.GatewayPID > 0 {
 		procs = withGateway(procs, o.GatewayPID)
 	}
-	machine := machineInfo()
+	machine := loadkit.MachineInfo()
 
 	// The direct path is always connected: the setup phase registers sellers through it.
 	direct, err := newDirectPath(cfg)

@@ -13,6 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"github.com/govchain/govchain/test/internal/loadkit"
 )
 
 func TestClassifyHTTP(t *testing.T) {
@@ -77,7 +79,7 @@ func TestHTTPPath(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	keys := map[string]string{keyVar("market", "registrar"): "gck_m", keyVar("audit", "auditor"): "gck_a"}
+	keys := map[string]string{loadkit.KeyVar("market", "registrar"): "gck_m", loadkit.KeyVar("audit", "auditor"): "gck_a"}
 	h, err := newHTTPPath(srv.URL, keys, 4, true)
 	require.NoError(t, err)
 	defer h.Close()

@@ -4,11 +4,12 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"runtime"
 	"sort"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/govchain/govchain/test/internal/loadkit"
 )
 
 // RunResult is one run: one workload at one concurrency (or rate), every path measured
@@ -138,11 +139,11 @@ func (rr *RunResult) JSON(machine string) runJSON {
 	}
 	if r := rr.HTTP; r != nil {
 		j.HTTPTPS, j.HTTPOK = round1(r.TPS()), r.OK
-		j.HTTPP50, j.HTTPP90, j.HTTPP99, j.HTTPMax = ms(r.Lat.Percentile(50)), ms(r.Lat.Percentile(90)), ms(r.Lat.Percentile(99)), ms(r.Lat.Max())
+		j.HTTPP50, j.HTTPP90, j.HTTPP99, j.HTTPMax = loadkit.Millis(r.Lat.Percentile(50)), loadkit.Millis(r.Lat.Percentile(90)), loadkit.Millis(r.Lat.Percentile(99)), loadkit.Millis(r.Lat.Max())
 	}
 	if r := rr.Direct; r != nil {
 		j.DirectTPS, j.DirectOK = round1(r.TPS()), r.OK
-		j.DirectP50, j.DirectP90, j.DirectP99, j.DirectMax = ms(r.Lat.Percentile(50)), ms(r.Lat.Percentile(90)), ms(r.Lat.Percentile(99)), ms(r.Lat.Max())
+		j.DirectP50, j.DirectP90, j.DirectP99, j.DirectMax = loadkit.Millis(r.Lat.Percentile(50)), loadkit.Millis(r.Lat.Percentile(90)), loadkit.Millis(r.Lat.Percentile(99)), loadkit.Millis(r.Lat.Max())
 	}
 	for path, r := range map[string]*PhaseResult{pathHTTP: rr.HTTP, pathDirect: rr.Direct} {
 		if r == nil {
@@ -199,7 +200,7 @@ func (rr *RunResult) PrintTable(w io.Writer, machine string) {
 			continue
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%s\t%.2f\t%.2f\t%.0f\t%.0f\t\n", r.Path, r.OK, r.TPS(),
-			ms(r.Lat.Percentile(50)), ms(r.Lat.Percentile(90)), ms(r.Lat.Percentile(99)), ms(r.Lat.Max()),
+			loadkit.Millis(r.Lat.Percentile(50)), loadkit.Millis(r.Lat.Percentile(90)), loadkit.Millis(r.Lat.Percentile(99)), loadkit.Millis(r.Lat.Max()),
 			failSummary(r), r.CPU.Cores, r.otherCores(), r.capacity(), mean(r.Speed))
 	}
 	tw.Flush()
@@ -265,29 +266,4 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(ks)
 	return ks
-}
-
-// machineInfo describes the machine: cores, CPU model, memory.
-func machineInfo() string {
-	model := "unknown CPU"
-	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for _, line := range strings.Split(string(b), "\n") {
-			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
-				model = strings.TrimSpace(v)
-				break
-			}
-		}
-	}
-	mem := ""
-	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
-		for _, line := range strings.Split(string(b), "\n") {
-			f := strings.Fields(line)
-			if len(f) >= 2 && f[0] == "MemTotal:" {
-				var kb float64
-				fmt.Sscan(f[1], &kb)
-				mem = fmt.Sprintf(", %.1f GiB", kb/1024/1024)
-			}
-		}
-	}
-	return fmt.Sprintf("%d × %s%s", runtime.NumCPU(), model, mem)
 }

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/govchain/govchain/test/internal/loadkit"
 )
 
 // path is one way of sending ops: the HTTP gateway or the SDK directly.
@@ -43,7 +45,7 @@ type PhaseResult struct {
 	OKByKind   map[string]int
 	Failed     map[string]int
 	FailDetail map[string]string // first message per failure kind
-	Lat        Latencies
+	Lat        loadkit.Latencies
 	Window     time.Duration
 	CPU        CPUUsage
 	Started    int       // ops started (fixed-rate: offered) inside the window

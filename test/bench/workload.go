@@ -1,18 +1,14 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
-	"os"
-	"sync/atomic"
 	"time"
 
 	"github.com/govchain/govchain/internal/domain"
+	"github.com/govchain/govchain/test/internal/loadkit"
 )
 
 // Op kinds (the mixed workload draws from these).
@@ -48,16 +44,9 @@ var identityFor = map[string][2]string{
 	opVerify:   {"notary", domain.RoleNotary},
 }
 
-const usccAlphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-
-// usccOrgSpace is 31^9: the number of 9-character organisation codes.
-const usccOrgSpace = 31 * 31 * 31 * 31 * 31 * 31 * 31 * 31 * 31
-
 // Generator makes unique, valid requests. It is safe for concurrent use.
 type Generator struct {
-	stamp    uint64 // run-unique: unix seconds at start
-	pid      int
-	seq      atomic.Uint64
+	*loadkit.Unique
 	issuedOn string
 	lines    int
 
@@ -77,7 +66,7 @@ type mixEntry struct {
 // NewGenerator returns a generator whose keys cannot collide with an earlier run's (they
 // embed the start time in seconds) for up to ~900,000 registrations per run.
 func NewGenerator(now time.Time, lines int, mix map[string]int) *Generator {
-	g := &Generator{stamp: uint64(now.Unix()), pid: os.Getpid(), issuedOn: now.UTC().Format(domain.DateLayout), lines: max(lines, 1)}
+	g := &Generator{Unique: loadkit.NewUnique(now), issuedOn: now.UTC().Format(domain.DateLayout), lines: max(lines, 1)}
 	for _, k := range []string{opRegister, opInvoice, opEvidence, opRead} {
 		if w := mix[k]; w > 0 {
 			g.mix = append(g.mix, mixEntry{k, w})
@@ -87,70 +76,15 @@ func NewGenerator(now time.Time, lines int, mix map[string]int) *Generator {
 	return g
 }
 
-func (g *Generator) next() uint64 { return g.seq.Add(1) }
-
-// base31 writes n as exactly width characters of the USCC alphabet (most significant first).
-func base31(n uint64, width int) string {
-	b := make([]byte, width)
-	for i := width - 1; i >= 0; i-- {
-		b[i] = usccAlphabet[n%31]
-		n /= 31
-	}
-	return string(b)
-}
-
-// USCC returns a new valid USCC: 91 (market regulation, enterprise), area 350200 (Xiamen),
-// a run-unique 9-character organisation code and the check character.
-func (g *Generator) USCC() string {
-	code := (g.stamp*31*31*31*31 + g.next()) % usccOrgSpace
-	body := "91350200" + base31(code, 9)
-	c, err := domain.USCCCheckChar(body)
-	if err != nil {
-		panic(err) // the body is built from the alphabet: cannot happen
-	}
-	return body + string(c)
-}
-
-// InvoiceNumber returns a new 20-digit invoice number: start time (10 digits), PID (2) and
-// a sequence (8).
-func (g *Generator) InvoiceNumber() string {
-	return fmt.Sprintf("%010d%02d%08d", g.stamp%1e10, g.pid%100, g.next()%1e8)
-}
-
-// Hash returns a new SHA-256 digest (64 lowercase hex characters).
-func (g *Generator) Hash() string {
-	sum := sha256.Sum256(fmt.Appendf(nil, "govchain-bench:%d:%d:%d", g.stamp, g.pid, g.next()))
-	return hex.EncodeToString(sum[:])
-}
-
 var (
-	scopes      = []string{"import and export trade", "software development", "catering services", "freight forwarding", "wholesale of building materials"}
-	people      = []string{"Chen Hua", "Lin Mei", "Wang Jun", "Huang Li", "Zhang Wei"}
-	goods       = []string{"office chairs", "printer paper", "laptop repair", "consulting hours", "freight Xiamen to Fuzhou", "cleaning services"}
-	buyers      = []string{"City Library", "Siming District Hospital", "Xiamen No. 1 Middle School", "Harbour Authority"}
-	categories  = []string{"contract", "invoice scan", "court filing", "photo"}
-	mediaTypes  = []string{"application/pdf", "image/jpeg", "image/png"}
-	fileSuffix  = map[string]string{"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
-	streetNames = []string{"Harbour Road", "Hubin South Road", "Lujiang Road", "Xiahe Road"}
+	goods      = []string{"office chairs", "printer paper", "laptop repair", "consulting hours", "freight Xiamen to Fuzhou", "cleaning services"}
+	buyers     = []string{"City Library", "Siming District Hospital", "Xiamen No. 1 Middle School", "Harbour Authority"}
+	categories = []string{"contract", "invoice scan", "court filing", "photo"}
+	mediaTypes = []string{"application/pdf", "image/jpeg", "image/png"}
+	fileSuffix = map[string]string{"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 )
 
-func pick[T any](s []T) T { return s[rand.IntN(len(s))] }
-
-// RegisterRequest returns a valid registration of a new business.
-func (g *Generator) RegisterRequest() domain.RegisterBusinessRequest {
-	uscc := g.USCC()
-	return domain.RegisterBusinessRequest{
-		USCC:                  uscc,
-		Name:                  "Bench " + uscc[8:17] + " Trading Co., Ltd.",
-		EntityType:            "limited company",
-		LegalRepresentative:   pick(people),
-		RegisteredCapitalFen:  int64(1+rand.IntN(1000)) * 1_000_000,
-		Address:               fmt.Sprintf("%d %s, Siming, Xiamen", 1+rand.IntN(999), pick(streetNames)),
-		BusinessScope:         pick(scopes),
-		EstablishedOn:         "2015-06-01",
-		RegistrationAuthority: "Xiamen AMR",
-	}
-}
+func pick[T any](s []T) T { return loadkit.Pick(s) }
 
 // InvoiceRequest returns a valid invoice of seller whose stated totals are the ones
 // internal/domain computes.
