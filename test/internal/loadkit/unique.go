@@ -91,3 +91,21 @@ func (g *Unique) RegisterRequest() domain.RegisterBusinessRequest {
 		RegistrationAuthority: "Xiamen AMR",
 	}
 }
+
+// IDNumber returns a new valid resident ID number (GB 11643): area 350203, a birth date in
+// the 1970s–1990s and a run-unique sequence.
+func (g *Unique) IDNumber() string {
+	n := g.next()
+	birth := time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, int(n%10000))
+	first17 := fmt.Sprintf("350203%s%03d", birth.Format("20060102"), (g.stamp+n)%1000)
+	c, err := domain.ResidentIDCheckChar(first17)
+	if err != nil {
+		panic(err) // 17 digits: cannot happen
+	}
+	return first17 + string(c)
+}
+
+// Mobile returns a new valid mainland mobile number.
+func (g *Unique) Mobile() string {
+	return fmt.Sprintf("139%08d", (g.stamp*7919+g.next())%1e8)
+}
