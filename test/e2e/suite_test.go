@@ -37,6 +37,7 @@ func TestGovchain(t *testing.T) {
 		{"operations endpoints", testOperations},
 		{"privacy proof", testPrivacyProof},
 		{"orderer crash", testOrdererCrash},
+		{"owner peer down", testOwnerPeerDown},
 		{"restart", testRestart},
 	}
 	for _, s := range steps {
