@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/govchain/govchain/internal/gatewayconfig"
 	"io"
 	"net"
 	"net/http"
@@ -49,9 +50,9 @@ func newHTTPPath(api string, keys map[string]string, conns int, keepAlive bool) 
 func (h *httpPath) Name() string { return pathHTTP }
 
 func (h *httpPath) key(org, role string) (string, error) {
-	k := h.keys[keyVar(org, role)]
+	k := h.keys[gatewayconfig.KeyVar(org, role)]
 	if k == "" {
-		return "", fmt.Errorf("no API key %s in the keys file", keyVar(org, role))
+		return "", fmt.Errorf("no API key %s in the keys file", gatewayconfig.KeyVar(org, role))
 	}
 	return k, nil
 }

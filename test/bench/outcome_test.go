@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"github.com/govchain/govchain/internal/gatewayconfig"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -77,7 +78,7 @@ func TestHTTPPath(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	keys := map[string]string{keyVar("market", "registrar"): "gck_m", keyVar("audit", "auditor"): "gck_a"}
+	keys := map[string]string{gatewayconfig.KeyVar("market", "registrar"): "gck_m", gatewayconfig.KeyVar("audit", "auditor"): "gck_a"}
 	h, err := newHTTPPath(srv.URL, keys, 4, true)
 	require.NoError(t, err)
 	defer h.Close()
