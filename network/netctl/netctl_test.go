@@ -3,6 +3,7 @@ package netctl
 import (
 	"context"
 	"encoding/json"
+	"github.com/govchain/govchain/internal/gatewayconfig"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -229,9 +230,39 @@ func TestRedactHidesSecrets(t *testing.T) {
 	}
 }
 
-func TestKeyVar(t *testing.T) {
-	if got := keyVar("tax", "invoice-issuer"); got != "GOVCHAIN_KEY_TAX_INVOICE_ISSUER" {
-		t.Fatal(got)
+// The gateway config and keys file are written with the shared schema, and the keys are
+// kept across writes.
+func TestWriteGatewayConfig(t *testing.T) {
+	n := &Network{T: repoTopology(t), L: Layout{Data: t.TempDir()}}
+	if err := n.WriteGatewayConfig(); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := gatewayconfig.ReadKeys(n.L.KeysEnv())
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := keys[gatewayconfig.KeyVar("tax", "invoice-issuer")]
+	if !strings.HasPrefix(k, "gck_") {
+		t.Fatalf("no tax invoice-issuer key: %v", k)
+	}
+	if err := n.WriteGatewayConfig(); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := gatewayconfig.ReadKeys(n.L.KeysEnv())
+	if again[gatewayconfig.KeyVar("tax", "invoice-issuer")] != k {
+		t.Fatal("keys changed on the second write")
+	}
+	f, err := gatewayconfig.Read(n.L.GatewayConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Peers) == 0 || len(f.Identities) != len(f.APIKeys) {
+		t.Fatalf("peers %d, identities %d, api keys %d", len(f.Peers), len(f.Identities), len(f.APIKeys))
+	}
+	for _, id := range f.Identities {
+		if p, ok := f.Peer(id.Home()); !ok || p.MSPID != id.MSPID {
+			t.Errorf("%s/%s: own peer %q is not of its org", id.Org, id.Role, id.Home())
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
+	"github.com/govchain/govchain/internal/gatewayconfig"
 	"os"
 	"time"
 
@@ -24,7 +25,7 @@ type directPath struct {
 	gws       []*client.Gateway
 }
 
-func dialPeer(p peerConfig) (*grpc.ClientConn, error) {
+func dialPeer(p gatewayconfig.Peer) (*grpc.ClientConn, error) {
 	pem, err := os.ReadFile(p.TLSCACert)
 	if err != nil {
 		return nil, fmt.Errorf("peer %s: %w", p.Name, err)
@@ -40,17 +41,17 @@ func dialPeer(p peerConfig) (*grpc.ClientConn, error) {
 }
 
 // newDirectPath connects every identity the op kinds use.
-func newDirectPath(cfg *gatewayConfig) (*directPath, error) {
+func newDirectPath(cfg *gatewayconfig.File) (*directPath, error) {
 	d := &directPath{conns: map[string]*grpc.ClientConn{}, contracts: map[string]map[string]*client.Contract{}}
 	for kind, or := range identityFor {
-		id, err := cfg.identity(or[0], or[1])
+		id, err := configIdentity(cfg, or[0], or[1])
 		if err != nil {
 			d.Close()
 			return nil, err
 		}
-		cc, ok := d.conns[id.Peer]
+		cc, ok := d.conns[id.Home()]
 		if !ok {
-			p, err := cfg.peer(id.Peer)
+			p, err := configPeer(cfg, id.Home())
 			if err != nil {
 				d.Close()
 				return nil, err
@@ -59,7 +60,7 @@ func newDirectPath(cfg *gatewayConfig) (*directPath, error) {
 				d.Close()
 				return nil, err
 			}
-			d.conns[id.Peer] = cc
+			d.conns[id.Home()] = cc
 		}
 		gw, err := connectIdentity(id, cc)
 		if err != nil {
@@ -76,7 +77,7 @@ func newDirectPath(cfg *gatewayConfig) (*directPath, error) {
 	return d, nil
 }
 
-func connectIdentity(id idConfig, cc grpc.ClientConnInterface) (*client.Gateway, error) {
+func connectIdentity(id gatewayconfig.Identity, cc grpc.ClientConnInterface) (*client.Gateway, error) {
 	certPEM, err := os.ReadFile(id.Cert)
 	if err != nil {
 		return nil, err

@@ -1,13 +1,12 @@
 package main
 
 import (
+	"github.com/govchain/govchain/internal/gatewayconfig"
 	"io"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/govchain/govchain/test/internal/loadkit"
 )
 
 func TestParseIntList(t *testing.T) {
@@ -91,7 +90,7 @@ func TestParseFlags(t *testing.T) {
 }
 
 func TestParseKeysEnv(t *testing.T) {
-	keys := loadkit.ParseKeysEnv("# comment\nGOVCHAIN_API=http://127.0.0.1:8080\n\nexport GOVCHAIN_KEY_TAX_INVOICE_ISSUER='gck_abc'\n")
+	keys := gatewayconfig.ParseKeys("# comment\nGOVCHAIN_API=http://127.0.0.1:8080\n\nexport GOVCHAIN_KEY_TAX_INVOICE_ISSUER='gck_abc'\n")
 	require.Equal(t, "http://127.0.0.1:8080", keys["GOVCHAIN_API"])
-	require.Equal(t, "gck_abc", keys[loadkit.KeyVar("tax", "invoice-issuer")])
+	require.Equal(t, "gck_abc", keys[gatewayconfig.KeyVar("tax", "invoice-issuer")])
 }

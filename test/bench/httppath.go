@@ -6,13 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/govchain/govchain/internal/gatewayconfig"
 	"io"
 	"net"
 	"net/http"
 	"strings"
 	"time"
-
-	"github.com/govchain/govchain/test/internal/loadkit"
 )
 
 // httpPath sends ops to the HTTP gateway with one tuned, keep-alive http.Client. The gateway
@@ -51,9 +50,9 @@ func newHTTPPath(api string, keys map[string]string, conns int, keepAlive bool) 
 func (h *httpPath) Name() string { return pathHTTP }
 
 func (h *httpPath) key(org, role string) (string, error) {
-	k := h.keys[loadkit.KeyVar(org, role)]
+	k := h.keys[gatewayconfig.KeyVar(org, role)]
 	if k == "" {
-		return "", fmt.Errorf("no API key %s in the keys file", loadkit.KeyVar(org, role))
+		return "", fmt.Errorf("no API key %s in the keys file", gatewayconfig.KeyVar(org, role))
 	}
 	return k, nil
 }

@@ -54,7 +54,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	keys, err := loadkit.LoadKeys(o.Keys)
+	keys, err := loadKeys(o.Keys)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"github.com/govchain/govchain/internal/gatewayconfig"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -13,8 +14,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
-
-	"github.com/govchain/govchain/test/internal/loadkit"
 )
 
 func TestClassifyHTTP(t *testing.T) {
@@ -79,7 +78,7 @@ func TestHTTPPath(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	keys := map[string]string{loadkit.KeyVar("market", "registrar"): "gck_m", loadkit.KeyVar("audit", "auditor"): "gck_a"}
+	keys := map[string]string{gatewayconfig.KeyVar("market", "registrar"): "gck_m", gatewayconfig.KeyVar("audit", "auditor"): "gck_a"}
 	h, err := newHTTPPath(srv.URL, keys, 4, true)
 	require.NoError(t, err)
 	defer h.Close()

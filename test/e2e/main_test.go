@@ -11,7 +11,6 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -22,11 +21,11 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/govchain/govchain/internal/gatewayconfig"
 	"github.com/govchain/govchain/network/netctl"
 )
 
@@ -95,7 +94,7 @@ func runMain(m *testing.M) int {
 		h.dumpLog("gateway")
 		return 1
 	}
-	if h.keys, err = readEnvFile(filepath.Join(data, "keys.env")); err != nil {
+	if h.keys, err = gatewayconfig.ReadKeys(filepath.Join(data, "keys.env")); err != nil {
 		fmt.Println("e2e:", err)
 		return 1
 	}
@@ -156,26 +155,6 @@ func (h *harness) peerCLI(org, user string, args ...string) (string, error) {
 	return buf.String(), err
 }
 
-func readEnvFile(path string) (map[string]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	out := map[string]string{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		if k, v, ok := strings.Cut(line, "="); ok {
-			out[k] = v
-		}
-	}
-	return out, sc.Err()
-}
-
 func envOr(k, def string) string {
 	if v := os.Getenv(k); v != "" {
 		return v
@@ -186,8 +165,7 @@ func envOr(k, def string) string {
 // key returns the API key of an org/role from data/e2e/keys.env.
 func key(t testing.TB, org, role string) string {
 	t.Helper()
-	v := "GOVCHAIN_KEY_" + strings.ToUpper(strings.NewReplacer("-", "_").Replace(org)) + "_" +
-		strings.ToUpper(strings.NewReplacer("-", "_").Replace(role))
+	v := gatewayconfig.KeyVar(org, role)
 	k := h.keys[v]
 	if k == "" {
 		t.Fatalf("no %s in keys.env", v)

@@ -146,6 +146,16 @@ func TestValidate(t *testing.T) {
 			return strings.Replace(y, "  - sha256: "+keyHash+"\n    org: market\n    role: registrar", "  - sha256: "+keyHash+"\n    org: tax\n    role: finance", 1)
 		}, []string{"api_keys[0] (sha256 3f5a0000…, tax/finance)", `no identity for org "tax" role "finance"`}},
 		{"identity names an unknown peer", func(y string) string { return strings.Replace(y, "    peer: peer0.market", "    peer: peer9", 1) }, []string{"identities[0] (market/registrar)", `peer "peer9"`}},
+		{"identity without any peer", func(y string) string { return strings.Replace(y, "    peer: peer0.market\n", "", 1) }, []string{"identities[0] (market/registrar)", "peer or peers must be set"}},
+		{"identity's peers name an unknown peer", func(y string) string {
+			return strings.Replace(y, "    peer: peer0.market", "    peers: [peer0.market, peer9]", 1)
+		}, []string{"identities[0] (market/registrar)", `peers[1] "peer9" is not among peers`}},
+		{"identity's peers list a peer twice", func(y string) string {
+			return strings.Replace(y, "    peer: peer0.market", "    peers: [peer0.market, peer0.market]", 1)
+		}, []string{`peers[1] "peer0.market" is listed twice`}},
+		{"identity's own peer is not the first of its peers", func(y string) string {
+			return strings.Replace(y, "    peer: peer0.market", "    peer: peer0.market\n    peers: [peer0.tax, peer0.market]", 1)
+		}, []string{`peer "peer0.market" must be the first of peers`, `peers[0] "peer0.tax" is not among peers`}},
 		{"identity with unknown org and role", func(y string) string {
 			return strings.Replace(y, "  - org: market\n    role: registrar\n    msp_id", "  - org: mars\n    role: king\n    msp_id", 1)
 		}, []string{`org "mars"`, `role "king"`}},
@@ -173,6 +183,18 @@ func TestValidate(t *testing.T) {
 		}), noEnv)
 		require.ErrorContains(t, err, "log_level")
 		require.ErrorContains(t, err, "peer9")
+	})
+
+	t.Run("an identity may list its peers in order, with or without peer", func(t *testing.T) {
+		for _, route := range []string{"    peers: [peer0.market, peer0.tax]", "    peer: peer0.market\n    peers: [peer0.market, peer0.tax]"} {
+			cfg, err := config.Load(fixture(t, func(y string) string {
+				y = strings.Replace(y, "    server_name: peer0.market.govchain.local\n", "    server_name: peer0.market.govchain.local\n"+
+					"  - name: peer0.tax\n    msp_id: TaxMSP\n    endpoint: 127.0.0.1:8051\n    tls_ca_cert: ../orgs/tlsca-cert.pem\n", 1)
+				return strings.Replace(y, "    peer: peer0.market", route, 1)
+			}), noEnv)
+			require.NoError(t, err)
+			require.Equal(t, []string{"peer0.market", "peer0.tax"}, cfg.Identities[0].Route())
+		}
 	})
 
 	t.Run("the key hash is normalised to lower case", func(t *testing.T) {

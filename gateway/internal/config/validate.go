@@ -138,9 +138,7 @@ func (c *Config) validateIdentities() []error {
 		if id.MSPID == "" {
 			errs = append(errs, fmt.Errorf("%s: msp_id must not be empty", where))
 		}
-		if _, ok := c.Peer(id.Peer); !ok {
-			errs = append(errs, fmt.Errorf("%s: peer %q is not among peers", where, id.Peer))
-		}
+		errs = append(errs, c.validateRoute(where, id)...)
 		cert, err := ReadCertificate(id.Cert)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: cert: %v", where, err))
@@ -154,6 +152,34 @@ func (c *Config) validateIdentities() []error {
 				errs = append(errs, fmt.Errorf("%s: key %s: %v", where, id.Key, err))
 			}
 		}
+	}
+	return errs
+}
+
+// validateRoute checks an identity's peers: peer, peers or both (then peer is the first of
+// peers), each a configured peer, none twice.
+func (c *Config) validateRoute(where string, id Identity) []error {
+	var errs []error
+	if id.Peer == "" && len(id.Peers) == 0 {
+		return []error{fmt.Errorf("%s: peer or peers must be set", where)}
+	}
+	if id.Peer != "" && len(id.Peers) > 0 && id.Peers[0] != id.Peer {
+		errs = append(errs, fmt.Errorf("%s: peer %q must be the first of peers %v (its own peer comes first)", where, id.Peer, id.Peers))
+	}
+	if id.Peer != "" {
+		if _, ok := c.Peer(id.Peer); !ok {
+			errs = append(errs, fmt.Errorf("%s: peer %q is not among peers", where, id.Peer))
+		}
+	}
+	seen := map[string]bool{}
+	for j, name := range id.Peers {
+		if _, ok := c.Peer(name); !ok {
+			errs = append(errs, fmt.Errorf("%s: peers[%d] %q is not among peers", where, j, name))
+		}
+		if seen[name] {
+			errs = append(errs, fmt.Errorf("%s: peers[%d] %q is listed twice", where, j, name))
+		}
+		seen[name] = true
 	}
 	return errs
 }

@@ -67,9 +67,9 @@ func New(cfg *config.Config, st Store, opts ...Option) (*Ledger, error) {
 		l.peerOrg[p.Name] = p.MSPID
 	}
 	for _, id := range cfg.Identities {
-		if _, ok := byName[id.Peer]; !ok {
+		if _, ok := byName[id.Home()]; !ok {
 			l.Close()
-			return nil, fmt.Errorf("identity %s/%s: unknown peer %q", id.Org, id.Role, id.Peer)
+			return nil, fmt.Errorf("identity %s/%s: unknown peer %q", id.Org, id.Role, id.Home())
 		}
 		s, err := loadSigner(id)
 		if err != nil {
@@ -87,7 +87,7 @@ func New(cfg *config.Config, st Store, opts ...Option) (*Ledger, error) {
 			gc.log = l.log
 			l.gateways = append(l.gateways, gc.gw)
 			l.via[caller][p.Name] = gc
-			if p.Name == id.Peer {
+			if p.Name == id.Home() {
 				l.conns[caller] = gc
 			}
 		}

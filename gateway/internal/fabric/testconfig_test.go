@@ -4,10 +4,11 @@ import (
 	"time"
 
 	"github.com/govchain/govchain/gateway/internal/config"
+	"github.com/govchain/govchain/internal/gatewayconfig"
 )
 
 func testConfig() *config.Config {
-	return &config.Config{
+	return &config.Config{File: gatewayconfig.File{
 		Channel: "govchannel", Chaincode: "govchain",
 		Timeouts: config.Timeouts{
 			Evaluate: 5 * time.Second, Endorse: 15 * time.Second, Submit: 10 * time.Second,
@@ -16,7 +17,7 @@ func testConfig() *config.Config {
 		},
 		Retry: config.Retry{MaxAttempts: 3, InitialBackoff: 100 * time.Millisecond, MaxBackoff: time.Second},
 		Peers: []config.Peer{{Name: "peer0.market", MSPID: "MarketMSP"}},
-	}
+	}}
 }
 
 // testPeers are one peer per agency, in configuration order.

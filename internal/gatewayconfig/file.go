@@ -1,0 +1,192 @@
+package gatewayconfig
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// File is the whole gateway configuration file. Optional keys are omitted when written empty.
+type File struct {
+	Listen         string        `yaml:"listen,omitempty"`
+	Channel        string        `yaml:"channel,omitempty"`
+	Chaincode      string        `yaml:"chaincode,omitempty"`
+	DataDir        string        `yaml:"data_dir,omitempty"`
+	LogLevel       string        `yaml:"log_level,omitempty"`
+	Timeouts       Timeouts      `yaml:"timeouts,omitempty"`
+	Limits         Limits        `yaml:"limits,omitempty"`
+	Retry          Retry         `yaml:"retry,omitempty"`
+	CORSOrigins    []string      `yaml:"cors_origins,omitempty"`
+	IdempotencyTTL time.Duration `yaml:"idempotency_ttl,omitempty"`
+	Peers          []Peer        `yaml:"peers"`
+	Identities     []Identity    `yaml:"identities"`
+	APIKeys        []APIKey      `yaml:"api_keys"`
+	// DebugListen, when set, serves Go's pprof endpoints (/debug/pprof/) on a separate
+	// listener for profiling. No authentication: loopback addresses only.
+	DebugListen string `yaml:"debug_listen,omitempty"`
+}
+
+// Timeouts bound every wait. The first four are the fabric-gateway client timeouts.
+type Timeouts struct {
+	Evaluate     time.Duration `yaml:"evaluate,omitempty"`
+	Endorse      time.Duration `yaml:"endorse,omitempty"`
+	Submit       time.Duration `yaml:"submit,omitempty"`
+	CommitStatus time.Duration `yaml:"commit_status,omitempty"`
+	// Request bounds a read request (evaluate, transaction lookup) end to end.
+	Request time.Duration `yaml:"request,omitempty"`
+	// WriteDeadline bounds a synchronous write: endorse, submit, resubmits and retries.
+	WriteDeadline time.Duration `yaml:"write_deadline,omitempty"`
+	// PendingDeadline bounds how long the background worker keeps resubmitting a transaction
+	// (async writes and synchronous writes that outlived WriteDeadline) before it gives up
+	// and records the final status EXPIRED.
+	PendingDeadline time.Duration `yaml:"pending_deadline,omitempty"`
+	// Shutdown bounds the graceful shutdown (in-flight requests finish within it).
+	Shutdown time.Duration `yaml:"shutdown,omitempty"`
+}
+
+// Limits bound request bodies.
+type Limits struct {
+	MaxJSONBytes   int64 `yaml:"max_json_bytes,omitempty"`
+	MaxUploadBytes int64 `yaml:"max_upload_bytes,omitempty"`
+}
+
+// Retry bounds the retries of transient commit failures (MVCC_READ_CONFLICT, PHANTOM_READ_CONFLICT)
+// with a fresh transaction, and the backoff between resubmissions of the same transaction.
+type Retry struct {
+	MaxAttempts    int           `yaml:"max_attempts,omitempty"`
+	InitialBackoff time.Duration `yaml:"initial_backoff,omitempty"`
+	MaxBackoff     time.Duration `yaml:"max_backoff,omitempty"`
+}
+
+// Peer is one peer's gateway endpoint. The gateway keeps one gRPC connection per peer.
+type Peer struct {
+	Name       string `yaml:"name"`
+	MSPID      string `yaml:"msp_id"`
+	Endpoint   string `yaml:"endpoint"`
+	TLSCACert  string `yaml:"tls_ca_cert"`
+	ServerName string `yaml:"server_name,omitempty"`
+}
+
+// Identity is one org/role Fabric identity; requests authenticated as that org/role are
+// signed with it and sent through Peer's connection, or, when that peer is unreachable,
+// through the next peer of Peers that is.
+type Identity struct {
+	Org   string `yaml:"org"`
+	Role  string `yaml:"role"`
+	MSPID string `yaml:"msp_id"`
+	Cert  string `yaml:"cert"`
+	Key   string `yaml:"key"`
+	// Peer is the identity's own (entry) peer. It may be omitted when Peers is set.
+	Peer string `yaml:"peer,omitempty"`
+	// Peers is the ordered list of peers to connect through: the own peer first, then the
+	// fallbacks. Empty: Peer only.
+	Peers []string `yaml:"peers,omitempty"`
+}
+
+// Route is the ordered list of peers the identity connects through: Peers, or Peer alone.
+func (id Identity) Route() []string {
+	if len(id.Peers) > 0 {
+		return id.Peers
+	}
+	if id.Peer == "" {
+		return nil
+	}
+	return []string{id.Peer}
+}
+
+// Home is the identity's own peer: the first of its route.
+func (id Identity) Home() string {
+	if r := id.Route(); len(r) > 0 {
+		return r[0]
+	}
+	return ""
+}
+
+// APIKey maps the hex SHA-256 of an API key to an org and role.
+type APIKey struct {
+	SHA256 string `yaml:"sha256"`
+	Org    string `yaml:"org"`
+	Role   string `yaml:"role"`
+}
+
+// Identity returns the identity configured for org and role.
+func (f *File) Identity(org, role string) (Identity, bool) {
+	for _, id := range f.Identities {
+		if id.Org == org && id.Role == role {
+			return id, true
+		}
+	}
+	return Identity{}, false
+}
+
+// Peer returns the peer with the given name.
+func (f *File) Peer(name string) (Peer, bool) {
+	for _, p := range f.Peers {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return Peer{}, false
+}
+
+// ResolvePaths makes the relative file paths (data_dir, tls_ca_cert, cert, key) absolute
+// against base, the directory that holds the configuration file.
+func (f *File) ResolvePaths(base string) {
+	resolve := func(p string) string {
+		if p == "" || filepath.IsAbs(p) || base == "" {
+			return p
+		}
+		return filepath.Join(base, p)
+	}
+	f.DataDir = resolve(f.DataDir)
+	for i := range f.Peers {
+		f.Peers[i].TLSCACert = resolve(f.Peers[i].TLSCACert)
+	}
+	for i := range f.Identities {
+		f.Identities[i].Cert = resolve(f.Identities[i].Cert)
+		f.Identities[i].Key = resolve(f.Identities[i].Key)
+	}
+}
+
+// Decode parses YAML into dst, refusing unknown keys so that typos do not pass silently.
+// dst is a *File or a struct that inlines one.
+func Decode(raw []byte, dst any) error {
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	if err := dec.Decode(dst); err != nil {
+		return fmt.Errorf("parse YAML: %w", err)
+	}
+	return nil
+}
+
+// Read reads and decodes the file at path (no defaults, no validation) and resolves its
+// relative paths against the file's directory.
+func Read(path string) (*File, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	f := &File{}
+	if err := Decode(raw, f); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	f.ResolvePaths(filepath.Dir(abs))
+	return f, nil
+}
+
+// Write writes f to path (mode 0600) after the comment head (each line starting with "#").
+func (f *File) Write(path, head string) error {
+	b, err := yaml.Marshal(f)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append([]byte(head), b...), 0o600)
+}
