@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -263,6 +264,16 @@ func TestWriteGatewayConfig(t *testing.T) {
 		if p, ok := f.Peer(id.Home()); !ok || p.MSPID != id.MSPID {
 			t.Errorf("%s/%s: own peer %q is not of its org", id.Org, id.Role, id.Home())
 		}
+	}
+	routes := map[string][]string{}
+	for _, id := range f.Identities {
+		routes[id.Org+"/"+id.Role] = id.Route()
+	}
+	if got, want := routes["tax/invoice-issuer"], []string{"peer0.tax", "peer0.market", "peer0.notary"}; !slices.Equal(got, want) {
+		t.Errorf("tax route %v, want %v (own peer first, then the other agencies')", got, want)
+	}
+	if got := routes["audit/auditor"]; !slices.Equal(got, []string{"peer0.audit"}) {
+		t.Errorf("audit route %v, want its own peer only", got)
 	}
 }
 

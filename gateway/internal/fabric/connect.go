@@ -3,6 +3,7 @@ package fabric
 import (
 	"crypto/x509"
 	"fmt"
+	"time"
 
 	"github.com/govchain/govchain/gateway/internal/config"
 	"github.com/govchain/govchain/gateway/internal/ledger"
@@ -10,11 +11,28 @@ import (
 	"github.com/hyperledger/fabric-gateway/pkg/hash"
 	"github.com/hyperledger/fabric-gateway/pkg/identity"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/backoff"
 	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/keepalive"
 )
 
 // maxMessageBytes is the largest gRPC message sent or received (Fabric's peer default).
 const maxMessageBytes = 100 << 20
+
+// Connection liveness. A dead peer whose host still answers closes the connection at once;
+// keepalive finds a silent one (no RST: host gone, process stopped) within keepaliveTime +
+// keepaliveTimeout even between calls. Peers must permit pings this often: netctl sets
+// peer.keepalive.minInterval to 5s (Fabric's default, 60s, would answer too_many_pings).
+// gRPC-Go never pings more often than every 10 s.
+const (
+	keepaliveTime    = 10 * time.Second
+	keepaliveTimeout = 3 * time.Second
+	// connectTimeout bounds one connection attempt; maxReconnectDelay caps the backoff
+	// between attempts (gRPC's default grows to 120 s, so a restarted peer was ignored
+	// for a minute or more).
+	connectTimeout    = 3 * time.Second
+	maxReconnectDelay = 2 * time.Second
+)
 
 // dialPeer opens the one shared gRPC connection to a peer (TLS, server-authenticated). The
 // connection is lazy: nothing is dialled until the first call.
@@ -31,6 +49,11 @@ func dialPeer(p config.Peer, extra []grpc.DialOption) (*grpc.ClientConn, error) 
 		grpc.WithTransportCredentials(credentials.NewClientTLSFromCert(pool, p.ServerName)),
 		// qscc answers whole blocks (GetBlockByTxID): allow what a peer may send.
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxMessageBytes), grpc.MaxCallSendMsgSize(maxMessageBytes)),
+		grpc.WithKeepaliveParams(keepalive.ClientParameters{Time: keepaliveTime, Timeout: keepaliveTimeout, PermitWithoutStream: true}),
+		grpc.WithConnectParams(grpc.ConnectParams{
+			Backoff:           backoff.Config{BaseDelay: 250 * time.Millisecond, Multiplier: 1.6, Jitter: 0.2, MaxDelay: maxReconnectDelay},
+			MinConnectTimeout: connectTimeout,
+		}),
 	}, extra...)
 	cc, err := grpc.NewClient(p.Endpoint, opts...)
 	if err != nil {

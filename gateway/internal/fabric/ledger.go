@@ -13,6 +13,7 @@ import (
 	"github.com/govchain/govchain/gateway/internal/ledger"
 	"github.com/govchain/govchain/gateway/internal/txstore"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/connectivity"
 )
 
 // Ledger implements ledger.Ledger over the configured peers and identities.
@@ -24,7 +25,10 @@ type Ledger struct {
 	store    store
 	peers    []*grpc.ClientConn
 	gateways []interface{ Close() error }
-	conns    map[ledger.Caller]conn // each identity through its own peer
+	conns    map[ledger.Caller]conn // each identity's conn: its route, or its own peer
+	// home holds each identity's conn through its own peer only (confined calls, Ready).
+	home   map[ledger.Caller]conn
+	health *health
 	// via holds each identity's conn through every configured peer, for calls confined to
 	// other orgs' peers (Call.Orgs); peerOrg maps peer names to MSP IDs.
 	via     map[ledger.Caller]map[string]conn
@@ -49,10 +53,11 @@ type Store interface {
 // are lazy: New succeeds while peers are still down. Call Start before serving requests.
 func New(cfg *config.Config, st Store, opts ...Option) (*Ledger, error) {
 	l := &Ledger{cfg: cfg, log: slog.Default(), store: st, conns: map[ledger.Caller]conn{},
-		via: map[ledger.Caller]map[string]conn{}, peerOrg: map[string]string{}}
+		home: map[ledger.Caller]conn{}, via: map[ledger.Caller]map[string]conn{}, peerOrg: map[string]string{}}
 	for _, o := range opts {
 		o(l)
 	}
+	l.health = newHealth(l.log)
 	byName := map[string]*grpc.ClientConn{}
 	for _, p := range cfg.Peers {
 		cc, err := dialPeer(p, l.dialOpts)
@@ -88,11 +93,27 @@ func New(cfg *config.Config, st Store, opts ...Option) (*Ledger, error) {
 			l.gateways = append(l.gateways, gc.gw)
 			l.via[caller][p.Name] = gc
 			if p.Name == id.Home() {
-				l.conns[caller] = gc
+				l.home[caller] = gc
 			}
+		}
+		l.conns[caller] = l.home[caller]
+		if r := id.Route(); len(r) > 1 {
+			hops := make([]conn, 0, len(r))
+			for _, name := range r {
+				hops = append(hops, l.via[caller][name])
+			}
+			l.conns[caller] = &route{hops: hops, health: l.health}
 		}
 	}
 	l.init(st)
+	l.health.state = func(peer string) (connectivity.State, bool) {
+		cc, ok := byName[peer]
+		if !ok {
+			return 0, false
+		}
+		return cc.GetState(), true
+	}
+	l.health.want = l.sub.fence.height.Load
 	return l, nil
 }
 
@@ -111,6 +132,9 @@ func (l *Ledger) init(st store) {
 	}, st, l.obs, l.log)
 	l.sub.peersOf = l.peersOf
 	l.worker = newWorker(l.sub, l.recordConn, l.log)
+	if l.health == nil {
+		l.health = newHealth(l.log)
+	}
 	l.reconnectPause = time.Second
 }
 
@@ -168,6 +192,9 @@ func (l *Ledger) Close() error {
 
 // peersOf lists c and the conns of c's identity through every other configured peer.
 func (l *Ledger) peersOf(c conn) []conn {
+	if r, ok := c.(*route); ok {
+		c = r.hops[0]
+	}
 	out := []conn{c}
 	for _, byPeer := range l.via {
 		if byPeer[c.peer()] != c {
@@ -190,14 +217,15 @@ func (l *Ledger) recordConn(rec *txstore.Record) (conn, bool) {
 	return c, err == nil
 }
 
-// connFor returns the conn a call goes through: the caller's own peer, or for a call
-// confined to orgs the caller's conn through a peer of the first of them that has one
-// configured. Never a peer of another org.
+// connFor returns the conn a call goes through: the caller's route (own peer first, then
+// its fallbacks), or for a call confined to orgs the caller's conn through a peer of the
+// first of them that has one configured: never a route, never a peer of another org (that
+// peer down: the call fails, KindUnavailable).
 func (l *Ledger) connFor(call ledger.Call) (conn, error) {
 	if len(call.Orgs) == 0 {
 		return l.mustConn(call.Caller)
 	}
-	if home, ok := l.conns[call.Caller]; ok && slices.Contains(call.Orgs, l.peerOrg[home.peer()]) {
+	if home, ok := l.homeConn(call.Caller); ok && slices.Contains(call.Orgs, l.peerOrg[home.peer()]) {
 		return home, nil
 	}
 	for _, org := range call.Orgs {
@@ -214,6 +242,18 @@ func (l *Ledger) connFor(call ledger.Call) (conn, error) {
 		return l.mustConn(call.Caller)
 	}
 	return nil, &ledger.Error{Kind: ledger.KindUnavailable, Message: "no peer of " + strings.Join(call.Orgs, " or ") + " is configured; the request cannot be served elsewhere"}
+}
+
+// homeConn is the caller's conn through its own peer only, never a route.
+func (l *Ledger) homeConn(c ledger.Caller) (conn, bool) {
+	if h, ok := l.home[c]; ok {
+		return h, true
+	}
+	cn, ok := l.conns[c]
+	if r, isRoute := cn.(*route); isRoute {
+		return r.hops[0], true
+	}
+	return cn, ok
 }
 
 func (l *Ledger) mustConn(c ledger.Caller) (conn, error) {

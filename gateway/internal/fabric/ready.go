@@ -19,7 +19,8 @@ func (l *Ledger) Ready(ctx context.Context) []ledger.PeerStatus {
 	for _, p := range l.cfg.Peers {
 		var c conn
 		var caller ledger.Caller
-		for cl, cn := range l.conns {
+		for cl := range l.conns {
+			cn, _ := l.homeConn(cl)
 			if cn.peer() == p.Name && (c == nil || cl.Role < caller.Role || (cl.Role == caller.Role && cl.Org < caller.Org)) {
 				c, caller = cn, cl
 			}

@@ -38,6 +38,7 @@ type submitter struct {
 	policy
 	store store
 	fence *fence
+	watch *watch
 	// peersOf lists the conns of c's identity through every peer (c first): the peers an
 	// endorsement through c may reach.
 	peersOf func(c conn) []conn
@@ -48,8 +49,10 @@ type submitter struct {
 }
 
 func newSubmitter(p policy, st store, obs observer, log *slog.Logger) *submitter {
-	return &submitter{policy: p, store: st, fence: newFence(), obs: obs, log: log, now: time.Now, sleep: sleepCtx,
+	s := &submitter{policy: p, store: st, fence: newFence(), obs: obs, log: log, now: time.Now, sleep: sleepCtx,
 		peersOf: func(c conn) []conn { return []conn{c} }}
+	s.watch = newWatch(func() time.Time { return s.now() })
+	return s
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
@@ -208,12 +211,16 @@ func (s *submitter) drive(ctx context.Context, c conn, rec *txstore.Record, dead
 			return txStatus{}, withTxID(err, rec.TxID)
 		}
 		accepted = true
-		cctx, cancel := s.callContext(ctx, s.CommitStatus, deadline)
-		st, err := c.commitStatus(cctx, rec.TxID)
-		cancel()
+		st, nudged, err := s.awaitStatus(ctx, c, rec.TxID, deadline)
 		if err != nil {
 			if ctx.Err() != nil {
 				return txStatus{}, s.timeout(rec.TxID, ctx.Err())
+			}
+			if nudged != "" {
+				s.log.Warn("transaction apparently dropped by the orderer; resubmitting the same transaction", "tx_id", rec.TxID, "reason", string(nudged))
+				s.obs.retry("resubmit-" + string(nudged))
+				backoff = s.InitialBackoff
+				continue
 			}
 			s.log.Warn("commit status not obtained; resubmitting the same transaction", "tx_id", rec.TxID, "error", err)
 			continue
@@ -228,6 +235,33 @@ func (s *submitter) drive(ctx context.Context, c conn, rec *txstore.Record, dead
 	}
 }
 
+// awaitStatus waits for txID's commit status until the per-wait timeout or the deadline, or
+// until the watch nudges it (then nudged says why and err is set).
+func (s *submitter) awaitStatus(ctx context.Context, c conn, txID string, deadline time.Time) (st txStatus, nudged verdict, err error) {
+	cctx, cancel := s.callContext(ctx, s.CommitStatus, deadline)
+	defer cancel()
+	wt := s.watch.accepted(txID)
+	defer s.watch.done(txID, wt)
+	go func() {
+		select {
+		case <-wt.nudge:
+			cancel()
+		case <-cctx.Done():
+		}
+	}()
+	st, err = c.commitStatus(cctx, txID)
+	if err == nil {
+		s.watch.committed(txID)
+		return st, keepWaiting, nil
+	}
+	select {
+	case <-wt.nudge:
+		return txStatus{}, verdict(wt.reason), err
+	default:
+		return txStatus{}, keepWaiting, err
+	}
+}
+
 func (s *submitter) lookup(ctx context.Context, c conn, txID string, deadline time.Time) (txStatus, bool) {
 	lctx, cancel := s.callContext(ctx, s.Lookup, deadline)
 	defer cancel()
@@ -238,6 +272,9 @@ func (s *submitter) lookup(ctx context.Context, c conn, txID string, deadline ti
 	}
 	if found && st.Code == peer.TxValidationCode_DUPLICATE_TXID {
 		return txStatus{}, false
+	}
+	if found {
+		s.watch.committed(txID)
 	}
 	return st, found
 }
