@@ -66,6 +66,21 @@ func testOwnerPeerDown(t *testing.T) {
 		n := newInvoiceNumber()
 		must(t, 201, call(t, "POST", "/api/v1/invoices", key(t, "tax", "invoice-issuer"), invoiceBody(n, u, 2)))
 		created = append(created, "/api/v1/invoices/"+n)
+		// The market bureau's own peer is down: its clerks go on through another agency's peer.
+		u2 := newUSCC(t)
+		must(t, 201, call(t, "POST", "/api/v1/businesses", key(t, "market", "registrar"), businessBody(u2, "Fallback "+u2)))
+		created = append(created, "/api/v1/businesses/"+u2)
+	})
+
+	t.Run("owner peer down: a registration with personal data is refused whole", func(t *testing.T) {
+		id3, mobile3 := newResidentID(t), newMobile()
+		u3, r := personalBusiness(t, id3, mobile3, "5 Owner Road, Siming, Xiamen")
+		if r.Status != 503 || strings.Contains(string(r.Body), id3) {
+			t.Fatalf("personal data can only go to the owner's peer: want 503, got %s", r)
+		}
+		if r := call(t, "GET", "/api/v1/businesses/"+u3, auditor, nil); r.Status != 404 {
+			t.Fatalf("nothing of the refused registration may be written: %s", r)
+		}
 	})
 
 	t.Run("owner peer back: caught up, then used again within seconds", func(t *testing.T) {
