@@ -2,6 +2,7 @@ package fabric
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -15,8 +16,12 @@ import (
 // registers a business through the market bureau and at once issues an invoice for it
 // through the tax bureau could otherwise be told the business does not exist.
 //
-// The fence remembers the ledger height this gateway's writes have reached. When a
-// query or an endorsement answers NOT_FOUND, and the peer it went through or another
+// The fence remembers the ledger height this gateway's writes have reached. A query made
+// within fence.recent of a write first waits (at most readWait) until the peer it goes
+// through has that height, so that it never answers an older version of a record this
+// gateway has just changed (an auditor reading what a registrar amended a moment ago).
+// Heights seen are remembered per peer, so a peer is asked once per new block at most.
+// When a query or an endorsement answers NOT_FOUND, and the peer it went through or another
 // peer that may have endorsed it is below that height, the gateway waits for them to
 // catch up and asks once more. Calls that succeed cost nothing extra.
 type fence struct {
@@ -28,11 +33,66 @@ type fence struct {
 	// write, even if they all have it by the time they are asked: the peer that answered
 	// may have caught up between its answer and the height check.
 	recent time.Duration
-	now    func() time.Time
+	// readWait bounds how long a query waits for its peer before it is made anyway.
+	readWait time.Duration
+	now      func() time.Time
+	seen     sync.Map // peer name -> *atomic.Uint64: the highest height the peer reported
 }
 
 func newFence() *fence {
-	return &fence{poll: 20 * time.Millisecond, wait: 3 * time.Second, recent: 2 * time.Second, now: time.Now}
+	return &fence{poll: 20 * time.Millisecond, wait: 3 * time.Second, recent: 2 * time.Second, readWait: time.Second, now: time.Now}
+}
+
+// saw records that peer reported height h.
+func (f *fence) saw(peer string, h uint64) {
+	v, _ := f.seen.LoadOrStore(peer, new(atomic.Uint64))
+	cur := v.(*atomic.Uint64)
+	for {
+		old := cur.Load()
+		if h <= old || cur.CompareAndSwap(old, h) {
+			return
+		}
+	}
+}
+
+func (f *fence) known(peer string) uint64 {
+	if v, ok := f.seen.Load(peer); ok {
+		return v.(*atomic.Uint64).Load()
+	}
+	return 0
+}
+
+// awaitRead holds a query until the peer c has every write this gateway committed within
+// fence.recent. It gives up (and the query is made anyway) after readWait, when the
+// peer cannot tell its height, or when ctx ends. It reports whether it had to wait.
+func (f *fence) awaitRead(ctx context.Context, c conn) bool {
+	want := f.height.Load()
+	if want == 0 || f.now().Sub(time.Unix(0, f.last.Load())) >= f.recent {
+		return false
+	}
+	peer := c.peer()
+	if f.known(peer) >= want {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(ctx, f.readWait)
+	defer cancel()
+	for first := true; ; first = false {
+		h, err := c.height(ctx)
+		if err != nil {
+			return !first
+		}
+		f.saw(peer, h)
+		if h >= want {
+			return !first
+		}
+		t := time.NewTimer(f.poll)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return true
+		case <-t.C:
+		}
+	}
 }
 
 // committed records that a transaction of this gateway is in block.
@@ -70,6 +130,7 @@ func (f *fence) retry(ctx context.Context, peers []conn, err error) bool {
 				}
 				break
 			}
+			f.saw(c.peer(), h)
 			if h >= want {
 				break
 			}

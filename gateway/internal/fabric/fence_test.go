@@ -153,3 +153,64 @@ func TestFenceWaitsForEveryEndorsingPeer(t *testing.T) {
 	require.Equal(t, 3, lagging.heights, "polled until it caught up")
 	require.False(t, f.retry(context.Background(), []conn{entry, lagging}, notFound()), "nobody behind: the NOT_FOUND stands")
 }
+
+// A query soon after this gateway's write waits until its peer has the write, so that an
+// auditor never reads the version a registrar has just replaced.
+func TestQueriesWaitForThisGatewaysRecentWrites(t *testing.T) {
+	cases := []struct {
+		name        string
+		writeFirst  bool
+		recent      bool
+		heightFn    func(int) (uint64, error)
+		wantHeights int // height checks before the first query; -1: it polled until readWait
+		wantWaited  bool
+		cached      bool // the peer reported the write: the next query needs no check
+	}{
+		{name: "right after a write, a peer still behind: the query waits for it", writeFirst: true, recent: true,
+			heightFn: heights(7, 7, 8), wantHeights: 3, wantWaited: true, cached: true},
+		{name: "right after a write, a peer that has it: one height check", writeFirst: true, recent: true,
+			heightFn: heights(8), wantHeights: 1, cached: true},
+		{name: "no write yet: no check", recent: true, heightFn: heights(8), wantHeights: 0},
+		{name: "the write is not recent: no check", writeFirst: true, heightFn: heights(7), wantHeights: 0},
+		{name: "a peer that never catches up: asked anyway after the wait", writeFirst: true, recent: true,
+			heightFn: heights(7), wantHeights: -1, wantWaited: true},
+		{name: "a peer that cannot tell its height: asked at once", writeFirst: true, recent: true,
+			heightFn: func(int) (uint64, error) { return 0, errors.New("unavailable") }, wantHeights: 1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			audit := &fakeConn{name: "peer0.audit", heightFn: c.heightFn}
+			auditor := ledger.Caller{Org: "audit", Role: "auditor"}
+			tl := newTestLedger(t, "", map[ledger.Caller]conn{registrar: &fakeConn{}, auditor: audit})
+			tl.sub.fence.poll, tl.sub.fence.readWait = time.Millisecond, 30*time.Millisecond
+			if !c.recent {
+				tl.sub.fence.recent = 0
+			}
+			if c.writeFirst {
+				_, err := tl.Submit(context.Background(), registerCall())
+				require.NoError(t, err)
+			}
+			heightsAtQuery := -1
+			audit.evalFn = func(ledger.Call) ([]byte, error) {
+				if heightsAtQuery < 0 {
+					heightsAtQuery = audit.heights
+				}
+				return []byte(`{}`), nil
+			}
+			query := ledger.Call{Caller: auditor, Contract: "business", Function: "Get", Args: []string{"x"}}
+			_, err := tl.Evaluate(context.Background(), query)
+			require.NoError(t, err)
+			if c.wantHeights >= 0 {
+				require.Equal(t, c.wantHeights, heightsAtQuery)
+			} else {
+				require.Greater(t, heightsAtQuery, 3, "it polled while waiting")
+			}
+			// The height a peer reported is remembered: the next query costs nothing.
+			if c.cached {
+				_, err = tl.Evaluate(context.Background(), query)
+				require.NoError(t, err)
+				require.Equal(t, heightsAtQuery, audit.heights, "no second check for a peer known to have the write")
+			}
+		})
+	}
+}

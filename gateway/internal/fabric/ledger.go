@@ -272,6 +272,9 @@ func (l *Ledger) Evaluate(ctx context.Context, call ledger.Call) ([]byte, error)
 	}
 	ctx, cancel := context.WithTimeout(ctx, l.cfg.Timeouts.Evaluate)
 	defer cancel()
+	if l.sub.fence.awaitRead(ctx, c) {
+		l.obs.retry("read-your-writes-wait")
+	}
 	res, err := c.evaluate(ctx, call)
 	if err != nil && l.sub.fence.retry(ctx, []conn{c}, err) {
 		l.log.Info("peer was behind this gateway's writes; querying again", "peer", c.peer())

@@ -11,7 +11,9 @@ import (
 type Observer interface {
 	ObserveFabric(phase, outcome string, d time.Duration)
 	// ObserveRetry counts a retry: reason is the validation code of a fresh-transaction
-	// retry, or "resubmit" for a resubmission of the same transaction.
+	// retry, "resubmit" for a resubmission of the same transaction, "read-your-writes" for a
+	// call asked again after its peer caught up, "read-your-writes-wait" for a query that
+	// waited for its peer to have this gateway's latest write.
 	ObserveRetry(reason string)
 }
 
