@@ -61,8 +61,10 @@ func (h *health) failed(peer string) {
 	}
 }
 
-// usable reports whether a call should go through c's peer now. A suspect peer is checked
-// (at most every recheck, by one caller at a time; the others pass it by meanwhile).
+// usable reports whether a call should go through c's peer now. A suspect peer is not used;
+// at most every recheck one caller starts a check of it in the background (reachable, and its
+// height at this gateway's writes), so no clerk's request waits on a peer that may still be
+// slow; once the check succeeds the next call uses the peer again.
 func (h *health) usable(ctx context.Context, c conn) bool {
 	peer := c.peer()
 	if h.down(peer) {
@@ -70,18 +72,22 @@ func (h *health) usable(ctx context.Context, c conn) bool {
 		return false
 	}
 	h.mu.Lock()
+	defer h.mu.Unlock()
 	s := h.suspect[peer]
 	if s == nil {
-		h.mu.Unlock()
 		return true
 	}
 	if s.checking || h.now().Sub(s.checked) < h.recheck {
-		h.mu.Unlock()
 		return false
 	}
 	s.checking = true
-	h.mu.Unlock()
+	go h.probe(context.WithoutCancel(ctx), c, s)
+	return false
+}
 
+// probe checks a suspect peer: reachable and caught up with this gateway's writes.
+func (h *health) probe(ctx context.Context, c conn, s *suspicion) {
+	peer := c.peer()
 	cctx, cancel := context.WithTimeout(ctx, h.check)
 	height, err := c.height(cctx)
 	cancel()
@@ -90,12 +96,11 @@ func (h *health) usable(ctx context.Context, c conn) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	s.checking, s.checked = false, h.now()
-	if err != nil || height < want {
-		return false
+	if err != nil || height < want || h.suspect[peer] != s {
+		return
 	}
 	delete(h.suspect, peer)
 	h.log.Info("peer reachable and caught up; using it again", "peer", peer, "height", height, "down_for", h.now().Sub(s.since).Round(time.Millisecond).String())
-	return true
 }
 
 // connLost reports whether a call's Unavailable came from the connection to the peer itself

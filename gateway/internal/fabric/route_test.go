@@ -109,8 +109,20 @@ func TestRoute(t *testing.T) {
 		res, _ := r.evaluate(ctx, call)
 		require.Equal(t, "peer0.tax", string(res))
 
+		// settled waits for a background check of the own peer to finish.
+		settled := func() {
+			require.Eventually(t, func() bool {
+				r.health.mu.Lock()
+				defer r.health.mu.Unlock()
+				s := r.health.suspect["peer0.market"]
+				return s == nil || !s.checking
+			}, time.Second, time.Millisecond)
+		}
 		own.down.Store(false) // restarted, still behind (10 < 20)
 		clock.advance(time.Second)
+		res, _ = r.evaluate(ctx, call)
+		require.Equal(t, "peer0.tax", string(res), "a check starts in the background; this call does not wait for it")
+		settled()
 		res, _ = r.evaluate(ctx, call)
 		require.Equal(t, "peer0.tax", string(res), "behind: not yet")
 
@@ -118,6 +130,9 @@ func TestRoute(t *testing.T) {
 		res, _ = r.evaluate(ctx, call)
 		require.Equal(t, "peer0.tax", string(res), "checked at most every recheck pause")
 		clock.advance(time.Second)
+		res, _ = r.evaluate(ctx, call)
+		require.Equal(t, "peer0.tax", string(res), "checked in the background")
+		settled()
 		res, _ = r.evaluate(ctx, call)
 		require.Equal(t, "peer0.market", string(res), "caught up: back to the own peer")
 	})

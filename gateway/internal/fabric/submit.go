@@ -46,11 +46,15 @@ type submitter struct {
 	log     *slog.Logger
 	now     func() time.Time
 	sleep   func(ctx context.Context, d time.Duration) error
+	// unreachable bounds how long a synchronous write keeps trying while no peer can be
+	// reached at all: then the client is answered (TIMEOUT, the transaction PENDING) and the
+	// worker goes on with it, instead of the client waiting out the write deadline.
+	unreachable time.Duration
 }
 
 func newSubmitter(p policy, st store, obs observer, log *slog.Logger) *submitter {
 	s := &submitter{policy: p, store: st, fence: newFence(), obs: obs, log: log, now: time.Now, sleep: sleepCtx,
-		peersOf: func(c conn) []conn { return []conn{c} }}
+		peersOf: func(c conn) []conn { return []conn{c} }, unreachable: 5 * time.Second}
 	s.watch = newWatch(func() time.Time { return s.now() })
 	return s
 }
@@ -76,7 +80,7 @@ func (s *submitter) write(ctx context.Context, c conn, call ledger.Call, deadlin
 		if err != nil {
 			return nil, prev, err
 		}
-		st, err := s.drive(ctx, c, rec, deadline)
+		st, err := s.drive(ctx, c, rec, deadline, s.unreachable)
 		if err != nil {
 			return nil, rec, err
 		}
@@ -174,12 +178,31 @@ func (s *submitter) endorse(ctx context.Context, c conn, call ledger.Call, deadl
 // drive submits rec's signed transaction and waits for its commit status, resubmitting the
 // SAME transaction after a lost status (a Raft leader change drops in-flight transactions
 // silently) or a transient orderer failure, until deadline. A duplicate submission commits as
-// DUPLICATE_TXID; the original's real status is then read from the ledger.
-func (s *submitter) drive(ctx context.Context, c conn, rec *txstore.Record, deadline time.Time) (txStatus, error) {
+// DUPLICATE_TXID; the original's real status is then read from the ledger. With giveUp > 0
+// it stops (KindTimeout, the record still PENDING) once no peer has been reachable for that
+// long: the caller is a client who should not wait for a network that is down.
+func (s *submitter) drive(ctx context.Context, c conn, rec *txstore.Record, deadline time.Time, giveUp time.Duration) (txStatus, error) {
 	p := &prepared{TxID: rec.TxID, Result: rec.Result, Bytes: rec.TxBytes, Signature: rec.Signature}
 	backoff := s.InitialBackoff
 	accepted := false
+	var unreachableSince time.Time // when calls began to find no peer; zero while one answers
+	reached := func(err error) {
+		switch {
+		case err == nil || !unreachable(err):
+			unreachableSince = time.Time{}
+		case unreachableSince.IsZero():
+			unreachableSince = s.now()
+		}
+	}
 	for round := 0; ; round++ {
+		if round > 0 && giveUp > 0 && !unreachableSince.IsZero() && s.now().Sub(unreachableSince) >= giveUp {
+			s.log.Warn("no peer reachable; the worker keeps submitting the transaction", "tx_id", rec.TxID, "for", s.now().Sub(unreachableSince).Round(time.Millisecond).String())
+			return txStatus{}, &ledger.Error{
+				Kind:          ledger.KindTimeout,
+				Message:       "no peer of the network could be reached for " + giveUp.String() + "; the transaction is signed and PENDING, and the gateway keeps submitting it: poll GET /api/v1/transactions/" + rec.TxID,
+				TransactionID: rec.TxID,
+			}
+		}
 		if round > 0 {
 			s.obs.retry("resubmit")
 			if err := s.pause(ctx, jitter(backoff), deadline); err != nil {
@@ -197,6 +220,7 @@ func (s *submitter) drive(ctx context.Context, c conn, rec *txstore.Record, dead
 		sctx, cancel := s.callContext(ctx, s.Submit, deadline)
 		err := c.submit(sctx, p)
 		cancel()
+		reached(err)
 		if err != nil {
 			if ctx.Err() != nil {
 				return txStatus{}, s.timeout(rec.TxID, ctx.Err())
@@ -212,6 +236,7 @@ func (s *submitter) drive(ctx context.Context, c conn, rec *txstore.Record, dead
 		}
 		accepted = true
 		st, nudged, err := s.awaitStatus(ctx, c, rec.TxID, deadline)
+		reached(err)
 		if err != nil {
 			if ctx.Err() != nil {
 				return txStatus{}, s.timeout(rec.TxID, ctx.Err())

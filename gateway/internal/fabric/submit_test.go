@@ -359,3 +359,54 @@ func TestSubmitAsync(t *testing.T) {
 		require.Equal(t, ledger.StatusFailed, rec.Status)
 	})
 }
+
+// No peer reachable after the transaction was signed: the clerk is answered within seconds
+// (TIMEOUT, the transaction PENDING, its id given) instead of waiting out the write deadline,
+// and the worker commits the same transaction once a peer answers again.
+func TestUnreachableNetworkAnswersPendingWithinSeconds(t *testing.T) {
+	const failures = 40
+	c := &fakeConn{submitFn: func(n int, _ *prepared) error {
+		if n <= failures {
+			return &ledger.Error{Kind: ledger.KindUnavailable, Message: "no peer could be reached"}
+		}
+		return nil
+	}}
+	tl := newTestLedger(t, "", map[ledger.Caller]conn{registrar: c})
+	t0 := tl.clock.now()
+	_, err := tl.Submit(context.Background(), registerCall())
+	le, ok := ledger.AsError(err)
+	require.True(t, ok, "want a *ledger.Error, got %v", err)
+	require.Equal(t, ledger.KindTimeout, le.Kind)
+	require.Equal(t, "tx1", le.TransactionID)
+	require.Contains(t, le.Message, "PENDING")
+	waited := tl.clock.now().Sub(t0)
+	require.GreaterOrEqual(t, waited, 5*time.Second)
+	require.Less(t, waited, 8*time.Second, "the clerk waits seconds, not the write deadline")
+	require.Less(t, len(c.submitted()), failures, "given up before a peer answered")
+
+	rec := waitFinal(t, tl.store, "tx1")
+	require.Equal(t, "VALID", rec.Status, "the worker goes on with the same transaction")
+	require.Equal(t, 1, c.endorsements, "never endorsed again")
+}
+
+// A peer that answers now and then (a refusal is an answer) keeps the synchronous write going.
+func TestUnreachableBoundResetsWhenAPeerAnswers(t *testing.T) {
+	c := &fakeConn{
+		submitFn: func(n int, _ *prepared) error {
+			if n%2 == 1 {
+				return &ledger.Error{Kind: ledger.KindUnavailable, Message: "no peer could be reached"}
+			}
+			return nil
+		},
+		statusFn: func(n int, _ string) (txStatus, error) {
+			if n < 8 {
+				return txStatus{}, lostStatus()
+			}
+			return committed(peer.TxValidationCode_VALID), nil
+		},
+	}
+	tl := newTestLedger(t, "", map[ledger.Caller]conn{registrar: c})
+	res, err := tl.Submit(context.Background(), registerCall())
+	require.NoError(t, err)
+	require.Equal(t, "tx1", res.TransactionID)
+}

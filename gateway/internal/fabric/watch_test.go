@@ -128,7 +128,7 @@ func TestDriveResubmitsDroppedTransactions(t *testing.T) {
 			rec, err := tl.sub.prepare(context.Background(), f2, registerCall(), 1, nil, clock.now().Add(c.deadline), nil)
 			require.NoError(t, err)
 			start := time.Now()
-			st, err := tl.sub.drive(context.Background(), f2, rec, clock.now().Add(c.deadline))
+			st, err := tl.sub.drive(context.Background(), f2, rec, clock.now().Add(c.deadline), 0)
 			require.Less(t, time.Since(start), 5*time.Second, "never the 30 s commit-status wait")
 			require.GreaterOrEqual(t, len(f.submitted()), c.submitsAt)
 			for _, id := range f.submitted() {

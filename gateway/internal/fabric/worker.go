@@ -102,7 +102,7 @@ func (w *worker) finish(ctx context.Context, rec *txstore.Record) {
 	}
 	call := ledger.Call{Caller: caller, Contract: rec.Contract, Function: rec.Function, Args: rec.Args, Orgs: rec.Orgs}
 	for {
-		st, err := s.drive(ctx, c, rec, rec.Deadline)
+		st, err := s.drive(ctx, c, rec, rec.Deadline, 0)
 		if err != nil {
 			if ctx.Err() != nil {
 				return // shutting down: stays PENDING for the next run
