@@ -2,6 +2,7 @@ package fabric
 
 import (
 	"context"
+	"strings"
 
 	"github.com/govchain/govchain/gateway/internal/ledger"
 )
@@ -25,8 +26,43 @@ func unreachable(err error) bool {
 	return ok && le.Kind == ledger.KindUnavailable
 }
 
+// chaincodeDownMarks are the entry peer's own words for "I could not run the chaincode" (its
+// chaincode server down or restarting), as opposed to the chaincode's answer.
+var chaincodeDownMarks = []string{"could not launch chaincode", "chaincode stream terminated", "failed to execute transaction"}
+
+// chaincodeDown reports whether an endorsement or query failed because the peer could not
+// reach its chaincode server. The fabric-gateway service asks its own org's peer first and
+// gives up when that org has no other peer, although the policy (2 of 3 agencies) could be
+// met without it; another agency's peer starts with its own chaincode. Endorsing writes
+// nothing, so asking elsewhere is safe.
+func chaincodeDown(err error) bool {
+	le, ok := ledger.AsError(err)
+	if !ok || le.Kind != ledger.KindEndorsement || len(le.Details) == 0 {
+		return false
+	}
+	for _, d := range le.Details {
+		down := false
+		for _, m := range chaincodeDownMarks {
+			if strings.Contains(d.Message, m) {
+				down = true
+				break
+			}
+		}
+		if !down {
+			return false
+		}
+	}
+	return true
+}
+
 // do calls fn through the first usable hop; the last hop is always tried.
 func do[T any](ctx context.Context, r *route, fn func(c conn) (T, error)) (T, error) {
+	return doNext(ctx, r, unreachable, fn)
+}
+
+// doNext is do where next decides which failures move on to the next hop. Only an
+// unreachable peer is marked suspect.
+func doNext[T any](ctx context.Context, r *route, next func(error) bool, fn func(c conn) (T, error)) (T, error) {
 	var zero T
 	var err error
 	for i, c := range r.hops {
@@ -36,10 +72,10 @@ func do[T any](ctx context.Context, r *route, fn func(c conn) (T, error)) (T, er
 		}
 		var v T
 		v, err = fn(c)
-		if err == nil || !unreachable(err) || ctx.Err() != nil {
+		if err == nil || !next(err) || ctx.Err() != nil {
 			return v, err
 		}
-		if r.health.connLost(c.peer()) {
+		if unreachable(err) && r.health.connLost(c.peer()) {
 			r.health.failed(c.peer())
 		}
 		if last {
@@ -49,12 +85,15 @@ func do[T any](ctx context.Context, r *route, fn func(c conn) (T, error)) (T, er
 	return zero, err
 }
 
+// unreachableOrChaincodeDown moves a call on when its peer, or that peer's chaincode, is down.
+func unreachableOrChaincodeDown(err error) bool { return unreachable(err) || chaincodeDown(err) }
+
 func (r *route) evaluate(ctx context.Context, call ledger.Call) ([]byte, error) {
-	return do(ctx, r, func(c conn) ([]byte, error) { return c.evaluate(ctx, call) })
+	return doNext(ctx, r, unreachableOrChaincodeDown, func(c conn) ([]byte, error) { return c.evaluate(ctx, call) })
 }
 
 func (r *route) endorse(ctx context.Context, call ledger.Call) (*prepared, error) {
-	return do(ctx, r, func(c conn) (*prepared, error) { return c.endorse(ctx, call) })
+	return doNext(ctx, r, unreachableOrChaincodeDown, func(c conn) (*prepared, error) { return c.endorse(ctx, call) })
 }
 
 // submit sends the same signed transaction through the first usable peer: sending it again

@@ -190,3 +190,48 @@ func TestConfinedCallsNeverFallBack(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "peer0.tax", string(res), "an ordinary call of the same identity falls back")
 }
+
+// The own peer answers but cannot run the chaincode (its chaincode server is down): Fabric's
+// gateway service gives up when its org has no other peer, so the route endorses through the
+// next agency's peer, whose own chaincode serves it. Other endorsement failures stand.
+func TestRouteChaincodeDown(t *testing.T) {
+	ctx := context.Background()
+	ccDown := &ledger.Error{Kind: ledger.KindEndorsement, Message: "the peers did not endorse the transaction",
+		Details: []ledger.PeerDetail{{Address: "peer0.market:7051", MSPID: "MarketMSP",
+			Message: "could not launch chaincode govchain_1.0:abc: connection to govchain_1.0:abc failed: dial tcp 127.0.0.1:7052: connect: connection refused"}}}
+	denied := &ledger.Error{Kind: ledger.KindEndorsement, Message: "the peers did not endorse the transaction",
+		Details: []ledger.PeerDetail{{Address: "peer0.market:7051", MSPID: "MarketMSP", Message: "access denied: channel [govchannel] creator org unknown"}}}
+	refused := &ledger.Error{Kind: ledger.KindContract, Code: "CONFLICT", Message: "business x is already registered"}
+	cases := []struct {
+		name      string
+		ownErr    error
+		wantPeer  string // the peer whose endorsement is returned; "" for the own error
+		wantOther int
+	}{
+		{"own chaincode down: endorsed through the next peer", ccDown, "peer0.tax", 1},
+		{"chaincode stream terminated (crashed mid-call): the next peer", &ledger.Error{Kind: ledger.KindEndorsement,
+			Details: []ledger.PeerDetail{{Message: "error in simulation: chaincode stream terminated"}}}, "peer0.tax", 1},
+		{"access denied is an answer: it stands", denied, "", 0},
+		{"a contract refusal is an answer: it stands", refused, "", 0},
+		{"no details: it stands", &ledger.Error{Kind: ledger.KindEndorsement, Message: "x"}, "", 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			own, other := newSwitchable("peer0.market"), newSwitchable("peer0.tax")
+			own.endorseFn = func(int, ledger.Call) (*prepared, error) { return nil, c.ownErr }
+			other.endorseFn = func(int, ledger.Call) (*prepared, error) {
+				return &prepared{TxID: "tx-tax", Result: []byte("peer0.tax")}, nil
+			}
+			r, _ := testRoute(0, own, other)
+			p, err := r.endorse(ctx, registerCall())
+			if c.wantPeer == "" {
+				require.Equal(t, c.ownErr, err)
+			} else {
+				require.NoError(t, err)
+				require.Equal(t, c.wantPeer, string(p.Result))
+			}
+			require.Equal(t, c.wantOther, other.endorsements)
+			require.Empty(t, r.health.suspect, "a peer whose chaincode is down is still reachable: not suspect")
+		})
+	}
+}
