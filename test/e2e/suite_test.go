@@ -38,6 +38,7 @@ func TestGovchain(t *testing.T) {
 		{"privacy proof", testPrivacyProof},
 		{"orderer crash", testOrdererCrash},
 		{"owner peer down", testOwnerPeerDown},
+		{"chaincode server down", testChaincodeDown},
 		{"restart", testRestart},
 	}
 	for _, s := range steps {
