@@ -23,21 +23,7 @@ func testChaincodeDown(t *testing.T) {
 	created = append(created, "/api/v1/businesses/"+u)
 	before := must(t, 200, call(t, "GET", "/api/v1/businesses/"+u, auditor, nil))
 
-	if out, err := h.script("stop", server); err != nil {
-		t.Fatalf("stop %s: %v\n%s", server, err, out)
-	}
-	restarted := false
-	restart := func(t *testing.T) {
-		restarted = true
-		if out, err := h.script("up"); err != nil {
-			t.Fatalf("up (restarting %s): %v\n%s", server, err, out)
-		}
-	}
-	t.Cleanup(func() {
-		if !restarted {
-			restart(t)
-		}
-	})
+	restart := stopNode(t, server)
 	amend := map[string]any{"changes": map[string]any{"address": "7 Server Road, Siming, Xiamen"}, "reason": "moved"}
 
 	t.Run("chaincode server down: a registration commits through another agency's peer", func(t *testing.T) {

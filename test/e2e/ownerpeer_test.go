@@ -28,21 +28,7 @@ func testOwnerPeerDown(t *testing.T) {
 	verifyPath := "/api/v1/businesses/" + u + "/personal/verify"
 	must(t, 200, call(t, "GET", readPath, taxFinance, nil))
 
-	if out, err := h.script("stop", owner); err != nil {
-		t.Fatalf("stop %s: %v\n%s", owner, err, out)
-	}
-	restarted := false
-	restart := func(t *testing.T) {
-		restarted = true
-		if out, err := h.script("up"); err != nil {
-			t.Fatalf("up (restarting %s): %v\n%s", owner, err, out)
-		}
-	}
-	t.Cleanup(func() {
-		if !restarted {
-			restart(t)
-		}
-	})
+	restart := stopNode(t, owner)
 
 	t.Run("owner peer down: a logged read is 503, never a value from elsewhere", func(t *testing.T) {
 		t0 := time.Now()
@@ -108,4 +94,27 @@ func testOwnerPeerDown(t *testing.T) {
 			time.Sleep(250 * time.Millisecond)
 		}
 	})
+}
+
+// stopNode stops a node for a fault step and returns restart, which runs `up` (restarting
+// it); if the step ends without calling restart, the cleanup does, so later steps find the
+// whole network up.
+func stopNode(t *testing.T, node string) (restart func(*testing.T)) {
+	t.Helper()
+	if out, err := h.script("stop", node); err != nil {
+		t.Fatalf("stop %s: %v\n%s", node, err, out)
+	}
+	restarted := false
+	restart = func(t *testing.T) {
+		restarted = true
+		if out, err := h.script("up"); err != nil {
+			t.Fatalf("up (restarting %s): %v\n%s", node, err, out)
+		}
+	}
+	t.Cleanup(func() {
+		if !restarted {
+			restart(t)
+		}
+	})
+	return restart
 }
