@@ -116,6 +116,10 @@ func (n *Network) peerProc(o Org, nd Node) (Proc, error) {
 		"peer.mspConfigPath":                   n.L.NodeMSP(o.Name, nd.Name),
 		"peer.localMspId":                      o.MSPID,
 		"peer.gateway.enabled":                 true,
+		// A transaction sent to an orderer that lost its Raft leader waits in Broadcast
+		// until a new one is elected (~2 s here); Fabric's gateway service tries the next
+		// orderer only after broadcastTimeout (default 10 s), which clerks then wait.
+		"peer.gateway.broadcastTimeout": "3s",
 		// The HTTP gateway pings idle connections every 10 s to notice a dead peer;
 		// Fabric's default 60 s minimum would close them (too_many_pings).
 		"peer.keepalive.minInterval":              "5s",
