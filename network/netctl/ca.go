@@ -127,6 +127,9 @@ func (n *Network) bootstrapCA(ctx context.Context, o Org) error {
 		"operations.listenAddress": n.T.Addr(o.CAOffset + 1),
 		"operations.tls.enabled":   false,
 		"ca.name":                  "ca-" + o.Name,
+		// enrollOrg removes and registers again an identity an interrupted run left
+		// registered with a secret it no longer knows.
+		"cfg.identities.allowremove": true,
 	}); err != nil {
 		return err
 	}

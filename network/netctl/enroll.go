@@ -50,6 +50,21 @@ func (n *Network) identities(o Org) []identity {
 	return ids
 }
 
+// Secrets reach fabric-ca-client through its environment, never its command line: any local
+// user can read /proc/PID/cmdline, while /proc/PID/environ is readable by this user only. The
+// client binds every config key to FABRIC_CA_CLIENT_<KEY>: url (with the credentials) for
+// enroll, id.secret for register.
+
+// enrollEnv passes the enrollment credentials of name.
+func enrollEnv(hostport, name, secret string) []string {
+	return []string{"FABRIC_CA_CLIENT_URL=https://" + name + ":" + secret + "@" + hostport}
+}
+
+// registerEnv passes the secret of the identity being registered.
+func registerEnv(secret string) []string {
+	return []string{"FABRIC_CA_CLIENT_ID_SECRET=" + secret}
+}
+
 // enrollOrg registers and enrolls every identity of the org from its CA and
 // lays out the org's channel MSP. It is skipped once done.
 func (n *Network) enrollOrg(ctx context.Context, o Org) error {
@@ -63,7 +78,7 @@ func (n *Network) enrollOrg(ctx context.Context, o Org) error {
 	u := n.caURL(o)
 	hostport := strings.TrimPrefix(u, "https://")
 	pw := n.caPassword(o.Name)
-	if _, err := run(env, "", cli, "enroll", "-u", "https://admin:"+pw+"@"+hostport,
+	if _, err := run(append(env, enrollEnv(hostport, "admin", pw)...), "", cli, "enroll",
 		"--caname", "ca-"+o.Name, "--tls.certfiles", ca, "-M", filepath.Join(home, "msp")); err != nil {
 		return err
 	}
@@ -74,24 +89,30 @@ func (n *Network) enrollOrg(ctx context.Context, o Org) error {
 		}
 		secret := randomSecret(12)
 		args := []string{"register", "-u", u, "--caname", "ca-" + o.Name, "--tls.certfiles", ca,
-			"--id.name", id.name, "--id.secret", secret, "--id.type", id.typ}
+			"--id.name", id.name, "--id.type", id.typ}
 		if id.role != "" {
 			args = append(args, "--id.attrs", "govchain.role="+id.role+":ecert")
 		}
-		if out, err := run(env, "", cli, args...); err != nil {
+		regEnv := append(env, registerEnv(secret)...)
+		if out, err := run(regEnv, "", cli, args...); err != nil {
 			if !strings.Contains(string(out), "already registered") {
 				return err
 			}
-			// Registered by an interrupted earlier run: reset its secret.
-			if _, err := run(env, "", cli, "identity", "modify", id.name, "--secret", secret,
+			// Registered by an interrupted earlier run: its secret is unknown. `identity
+			// modify` takes a new one only as an argument, so remove the identity (its
+			// certificates, never used, are revoked with it) and register it again.
+			if _, err := run(env, "", cli, "identity", "remove", id.name,
 				"-u", u, "--caname", "ca-"+o.Name, "--tls.certfiles", ca); err != nil {
 				return err
 			}
+			if _, err := run(regEnv, "", cli, args...); err != nil {
+				return err
+			}
 		}
-		enrollURL := "https://" + id.name + ":" + secret + "@" + hostport
+		userEnv := append(env, enrollEnv(hostport, id.name, secret)...)
 		if id.msp != "" {
 			_ = os.RemoveAll(id.msp)
-			if _, err := run(env, "", cli, "enroll", "-u", enrollURL, "--caname", "ca-"+o.Name,
+			if _, err := run(userEnv, "", cli, "enroll", "--caname", "ca-"+o.Name,
 				"--tls.certfiles", ca, "--csr.names", names, "-M", id.msp); err != nil {
 				return err
 			}
@@ -101,7 +122,7 @@ func (n *Network) enrollOrg(ctx context.Context, o Org) error {
 		}
 		if id.tls != "" {
 			_ = os.RemoveAll(id.tls)
-			if _, err := run(env, "", cli, "enroll", "-u", enrollURL, "--caname", "ca-"+o.Name,
+			if _, err := run(userEnv, "", cli, "enroll", "--caname", "ca-"+o.Name,
 				"--tls.certfiles", ca, "--enrollment.profile", "tls", "--csr.names", names,
 				"--csr.hosts", strings.Join(id.hosts, ","), "-M", id.tls); err != nil {
 				return err
