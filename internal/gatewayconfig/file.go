@@ -80,6 +80,9 @@ type Identity struct {
 	MSPID string `yaml:"msp_id"`
 	Cert  string `yaml:"cert"`
 	Key   string `yaml:"key"`
+	// CACert (optional) is the CA certificate of the identity's MSP: when set, the gateway
+	// refuses to start unless Cert was issued by it.
+	CACert string `yaml:"ca_cert,omitempty"`
 	// Peer is the identity's own (entry) peer. It may be omitted when Peers is set.
 	Peer string `yaml:"peer,omitempty"`
 	// Peers is the ordered list of peers to connect through: the own peer first, then the
@@ -149,6 +152,7 @@ func (f *File) ResolvePaths(base string) {
 	for i := range f.Identities {
 		f.Identities[i].Cert = resolve(f.Identities[i].Cert)
 		f.Identities[i].Key = resolve(f.Identities[i].Key)
+		f.Identities[i].CACert = resolve(f.Identities[i].CACert)
 	}
 }
 

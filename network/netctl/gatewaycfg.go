@@ -45,7 +45,7 @@ func (n *Network) WriteGatewayConfig() error {
 		for _, u := range users {
 			msp := n.L.UserMSP(o.Name, u.Name)
 			f.Identities = append(f.Identities, gatewayconfig.Identity{Org: o.Name, Role: u.Role, MSPID: o.MSPID,
-				Cert: filepath.Join(msp, "signcerts", "cert.pem"), Key: filepath.Join(msp, "keystore", "key.pem"), Peer: nodeID(o, nd),
+				Cert: filepath.Join(msp, "signcerts", "cert.pem"), Key: filepath.Join(msp, "keystore", "key.pem"), CACert: n.L.CACert(o.Name), Peer: nodeID(o, nd),
 				Peers: n.gatewayRoute(o)})
 			v := gatewayconfig.KeyVar(o.Name, u.Role)
 			k := old[v]

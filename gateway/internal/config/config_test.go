@@ -23,9 +23,14 @@ func fixture(t *testing.T, edit func(string) string) string {
 	orgs := filepath.Join(dir, "orgs")
 	require.NoError(t, os.MkdirAll(conf, 0o700))
 	require.NoError(t, os.MkdirAll(orgs, 0o700))
-	testpki.Write(t, orgs, "tlsca", "tlsca.market", "market")
-	testpki.Write(t, orgs, "registrar", "registrar", "market")
-	testpki.Write(t, orgs, "other", "other", "market")
+	ca := testpki.Write(t, orgs, "tlsca", "tlsca.market", "market")
+	testpki.Write(t, orgs, "registrar", "registrar", "market", testpki.Role("registrar"), testpki.OU("client"), testpki.IssuedBy(ca))
+	testpki.Write(t, orgs, "other", "other", "market", testpki.Role("registrar"), testpki.OU("client"), testpki.IssuedBy(ca))
+	testpki.Write(t, orgs, "finance", "finance", "market", testpki.Role("finance"), testpki.OU("client"), testpki.IssuedBy(ca))
+	testpki.Write(t, orgs, "admin", "admin", "market", testpki.OU("admin"), testpki.IssuedBy(ca))
+	testpki.Write(t, orgs, "roleless", "roleless", "market", testpki.OU("client"), testpki.IssuedBy(ca))
+	testpki.Write(t, orgs, "adminrole", "adminrole", "market", testpki.Role("registrar"), testpki.OU("admin"), testpki.IssuedBy(ca))
+	testpki.Write(t, orgs, "foreignca", "foreignca.tax", "tax")
 	y := `listen: 127.0.0.1:8080
 channel: govchannel
 chaincode: govchain
@@ -46,6 +51,7 @@ identities:
     msp_id: MarketMSP
     cert: ../orgs/registrar-cert.pem
     key: ../orgs/registrar-key.pem
+    ca_cert: ../orgs/tlsca-cert.pem
     peer: peer0.market
 api_keys:
   - sha256: ` + keyHash + `
@@ -127,6 +133,14 @@ func TestLoad(t *testing.T) {
 	})
 }
 
+// useCert makes the identity use the fixture's certificate and key called name.
+func useCert(name string) func(string) string {
+	return func(y string) string {
+		y = strings.Replace(y, "registrar-cert.pem", name+"-cert.pem", 1)
+		return strings.Replace(y, "registrar-key.pem", name+"-key.pem", 1)
+	}
+}
+
 func TestValidate(t *testing.T) {
 	cases := []struct {
 		name string
@@ -165,6 +179,20 @@ func TestValidate(t *testing.T) {
 		{"bad peer endpoint", func(y string) string { return strings.Replace(y, "endpoint: 127.0.0.1:7051", "endpoint: peer0", 1) }, []string{"peers[0] (peer0.market)", "endpoint"}},
 		{"bad CORS origin", func(y string) string { return strings.Replace(y, "cors_origins: []", "cors_origins: [example.com]", 1) }, []string{"cors_origins[0]"}},
 		{"retry attempts out of range", func(y string) string { return y + "retry: {max_attempts: 99}\n" }, []string{"retry.max_attempts"}},
+		// The config must agree with the certificates: the early 403 judges by the entry, the
+		// chaincode by the certificate.
+		{"msp_id is not the org's MSP", func(y string) string {
+			return strings.Replace(y, "    role: registrar\n    msp_id: MarketMSP", "    role: registrar\n    msp_id: TaxMSP", 1)
+		}, []string{"identities[0] (market/registrar)", `msp_id "TaxMSP": org market is MarketMSP`, "own peer peer0.market", "belongs to MarketMSP, not TaxMSP"}},
+		{"certificate without the role attribute", useCert("roleless"), []string{"identities[0] (market/registrar)", "has no govchain.role attribute, the entry says role registrar"}},
+		{"certificate of another role", useCert("finance"), []string{"identities[0] (market/registrar)", "has govchain.role=finance, the entry says role registrar"}},
+		{"admin entry whose certificate carries a role", func(y string) string {
+			return strings.ReplaceAll(useCert("adminrole")(y), "role: registrar", "role: admin")
+		}, []string{"identities[0] (market/admin)", "would judge it as a registrar"}},
+		{"admin entry with a client certificate", func(y string) string {
+			return strings.ReplaceAll(useCert("roleless")(y), "role: registrar", "role: admin")
+		}, []string{"identities[0] (market/admin)", "is not an admin certificate"}},
+		{"certificate issued by another CA", useCert("foreignca"), []string{"identities[0] (market/registrar)", "is not issued by ca_cert"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

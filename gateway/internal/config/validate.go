@@ -152,6 +152,14 @@ func (c *Config) validateIdentities() []error {
 				errs = append(errs, fmt.Errorf("%s: key %s: %v", where, id.Key, err))
 			}
 		}
+		if cert != nil {
+			for _, err := range checkIdentityCertificate(id, cert) {
+				errs = append(errs, fmt.Errorf("%s: %v", where, err))
+			}
+		}
+		if home, ok := c.Peer(id.Home()); ok && id.MSPID != "" && home.MSPID != id.MSPID {
+			errs = append(errs, fmt.Errorf("%s: its own peer %s (the first of its route) belongs to %s, not %s", where, home.Name, home.MSPID, id.MSPID))
+		}
 	}
 	return errs
 }
