@@ -242,7 +242,7 @@ func TestReversePerRate(t *testing.T) {
 	})
 	t.Run("partial reversals are remembered per rate; partial then full ends at zero", func(t *testing.T) {
 		orig := invoiceNumber(5)
-		h.issueLines(orig, seller, lines([2]int64{100, 0}, [2]int64{333, 1300})) // 100 + 333 + 43 tax
+		h.issueLines(orig, seller, lines([2]int64{100, 0}, [2]int64{333, 1300}))                                      // 100 + 333 + 43 tax
 		h.call(taxIssuer, "invoice:Reverse", orig, redRequest(t, invoiceNumber(6), lines([2]int64{150, 1300}))).ok(t) // 150 + 20 tax
 		h.call(taxIssuer, "invoice:Reverse", orig, redRequest(t, invoiceNumber(7), lines([2]int64{184, 1300}))).fails(t, domain.CodeUnprocessable,
 			"lines at 13%: the reversal's amount of 184 fen exceeds the 183 fen of amount that remain at 13% on invoice "+orig)
