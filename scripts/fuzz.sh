@@ -49,8 +49,14 @@ for dir in "${pkgs[@]}"; do
     execs=$(echo "$last" | sed -nE 's/.*execs: ([0-9]+).*/\1/p')
     if [ $rc -ne 0 ]; then
       cat "$log"
+      # "Failing input written to testdata/fuzz/FuzzX/0123abcd"
+      input=$(sed -nE 's/.*Failing input written to ([^ ]+).*/\1/p' "$log" | tail -1)
       rm -f "$log"
-      echo "FAIL $pkg $target after ${secs}s; the failing input is in $pkg/testdata/fuzz/$target/"
+      if [ -n "$input" ]; then
+        echo "FAIL $pkg $target after ${secs}s; the failing input is $pkg/$input: fix the defect and commit it as a seed"
+      else
+        echo "FAIL $pkg $target after ${secs}s"
+      fi
       exit 1
     fi
     rm -f "$log"
