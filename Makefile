@@ -36,3 +36,8 @@ fabric:
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	go vet ./...
+
+## fuzz: fuzz every Go fuzz target, one after another, FUZZTIME each (default 30s): scripts/fuzz.sh
+.PHONY: fuzz
+fuzz:
+	@FUZZTIME="$(or $(FUZZTIME),30s)" scripts/fuzz.sh

@@ -308,3 +308,17 @@ func TestBusinessHistoryPaging(t *testing.T) {
 		h.call(auditor, "business:History", "x", "0", "").fails(t, domain.CodeInvalid)
 	})
 }
+
+// TestPersonalIDFilterSeesThroughDisguises: text with a resident ID number in full-width
+// digits or split by separators is refused like a plain one, with nothing written
+// (security review: both bypassed the filter).
+func TestPersonalIDFilterSeesThroughDisguises(t *testing.T) {
+	h := newHarness(t)
+	for i, id := range []string{"１１０１０５１９４９１２３１００２Ｘ", "110105 19491231 002X", "110105-19491231-002X", "110105/19491231/002X", "110105.19491231.002X"} {
+		t.Run(id, func(t *testing.T) {
+			r := registration(usccFor(t, i+1), "示例公司")
+			r.Address = "厦门市思明区示例路1号 法人身份证 " + id
+			h.call(registrar, "business:Register", mustJSON(t, r)).fails(t, domain.CodeUnprocessable, "address appears to contain a personal ID number")
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package contracts
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/govchain/govchain/internal/domain"
@@ -67,7 +68,11 @@ func (c *InvoiceContract) Reverse(ctx contractapi.TransactionContextInterface, o
 	if err != nil {
 		return "", err
 	}
-	red, err := domain.ReverseInvoice(&orig, req, a)
+	earlier, err := loadReversals(stub, &orig)
+	if err != nil {
+		return "", err
+	}
+	red, err := domain.ReverseInvoice(&orig, earlier, req, a)
 	if err != nil {
 		return "", err
 	}
@@ -226,6 +231,24 @@ func loadInvoice(stub shim.ChaincodeStubInterface, number string) (domain.Invoic
 		return domain.Invoice{}, err
 	}
 	return inv, nil
+}
+
+// loadReversals reads the red invoices already issued against orig, in the order of
+// orig.Reversals: what remains of orig per tax rate is derived from them.
+func loadReversals(stub shim.ChaincodeStubInterface, orig *domain.Invoice) ([]domain.Invoice, error) {
+	reds := make([]domain.Invoice, 0, len(orig.Reversals))
+	for _, rv := range orig.Reversals {
+		var red domain.Invoice
+		found, err := readJSON(stub, invoiceKey(rv.Number), &red)
+		if err != nil {
+			return nil, err
+		}
+		if !found {
+			return nil, fmt.Errorf("invoice %s records reversal %s, which is not on the ledger", orig.Number, rv.Number)
+		}
+		reds = append(reds, red)
+	}
+	return reds, nil
 }
 
 func invoiceNotFound(number string) *domain.Error {

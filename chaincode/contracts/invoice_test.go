@@ -2,6 +2,7 @@ package contracts_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/govchain/govchain/internal/domain"
@@ -132,7 +133,7 @@ func TestReverse(t *testing.T) {
 		require.Equal(t, []domain.Reversal{{Number: invoiceNumber(2), TotalFen: -53000, At: red.CreatedAt, TxID: red.CreatedTxID}}, blue.Reversals)
 
 		h.call(taxIssuer, "invoice:Reverse", orig, mustJSON(t, reverseRequest(invoiceNumber(3), 50400))).fails(t, domain.CodeUnprocessable,
-			"reversal total_fen 53424 exceeds the 53376 fen that remain of invoice "+orig)
+			"UNPROCESSABLE: lines at 6%: the reversal's amount of 50400 fen exceeds the 50000 fen of amount that remain at 6% on invoice "+orig)
 
 		rest := domain.ReverseInvoiceRequest{
 			Number: invoiceNumber(3), Reason: "全部退货", IssuedOn: "2026-11-29",
@@ -190,6 +191,126 @@ func TestReverse(t *testing.T) {
 			})
 		}
 	})
+}
+
+// lines builds invoice lines of quantity 1 from (unit price, rate) pairs.
+func lines(pairs ...[2]int64) []domain.InvoiceItemRequest {
+	var out []domain.InvoiceItemRequest
+	for _, p := range pairs {
+		out = append(out, domain.InvoiceItemRequest{Description: "货物", Quantity: 1, UnitPriceFen: p[0], TaxRateBP: p[1]})
+	}
+	return out
+}
+
+// issueLines issues a blue invoice with the given lines (totals computed).
+func (h *harness) issueLines(number, seller string, items []domain.InvoiceItemRequest) domain.Invoice {
+	h.t.Helper()
+	r := issueRequest(number, seller)
+	_, tot, err := domain.ComputeInvoice(items)
+	require.NoError(h.t, err)
+	r.Items, r.TotalAmountFen, r.TotalTaxFen, r.TotalFen = items, tot.AmountFen, tot.TaxFen, tot.TotalFen
+	return decode[domain.Invoice](h.t, h.call(taxIssuer, "invoice:Issue", mustJSON(h.t, r)).ok(h.t))
+}
+
+// redRequest is a reversal request with the given lines (totals computed).
+func redRequest(t *testing.T, number string, items []domain.InvoiceItemRequest) string {
+	_, tot, err := domain.ComputeInvoice(items)
+	require.NoError(t, err)
+	return mustJSON(t, domain.ReverseInvoiceRequest{Number: number, Reason: "退货", IssuedOn: "2026-11-28", Items: items,
+		TotalAmountFen: tot.AmountFen, TotalTaxFen: tot.TaxFen, TotalFen: tot.TotalFen})
+}
+
+// TestReversePerRate: through the contract, a reversal may never take more amount or tax at
+// a rate than remains of the original there, across partial reversals (security review:
+// only total_fen was limited).
+func TestReversePerRate(t *testing.T) {
+	h := newHarness(t)
+	seller := usccFor(t, 1)
+	h.register(seller, "销售方")
+
+	t.Run("113 fen at 0% reversed as 100 fen at 13% is refused", func(t *testing.T) {
+		orig := invoiceNumber(1)
+		h.issueLines(orig, seller, lines([2]int64{113, 0}))
+		h.call(taxIssuer, "invoice:Reverse", orig, redRequest(t, invoiceNumber(2), lines([2]int64{100, 1300}))).fails(t, domain.CodeUnprocessable,
+			"UNPROCESSABLE: invoice "+orig+" has no lines at 13%; a reversal may only reverse the tax rates of the original (0%)")
+	})
+	t.Run("100 + 13 tax reversed as 113 fen at 0% is refused", func(t *testing.T) {
+		orig := invoiceNumber(3)
+		h.issueLines(orig, seller, lines([2]int64{100, 1300}))
+		h.call(taxIssuer, "invoice:Reverse", orig, redRequest(t, invoiceNumber(4), lines([2]int64{113, 0}))).fails(t, domain.CodeUnprocessable,
+			"has no lines at 0%")
+	})
+	t.Run("partial reversals are remembered per rate; partial then full ends at zero", func(t *testing.T) {
+		orig := invoiceNumber(5)
+		h.issueLines(orig, seller, lines([2]int64{100, 0}, [2]int64{333, 1300}))                                      // 100 + 333 + 43 tax
+		h.call(taxIssuer, "invoice:Reverse", orig, redRequest(t, invoiceNumber(6), lines([2]int64{150, 1300}))).ok(t) // 150 + 20 tax
+		h.call(taxIssuer, "invoice:Reverse", orig, redRequest(t, invoiceNumber(7), lines([2]int64{184, 1300}))).fails(t, domain.CodeUnprocessable,
+			"lines at 13%: the reversal's amount of 184 fen exceeds the 183 fen of amount that remain at 13% on invoice "+orig)
+		h.call(taxIssuer, "invoice:Reverse", orig, redRequest(t, invoiceNumber(7), lines([2]int64{101, 0}))).fails(t, domain.CodeUnprocessable,
+			"lines at 0%: the reversal's amount of 101 fen exceeds the 100 fen of amount that remain at 0%")
+		// 183 fen at 13% rounds to 24 fen of tax, but only 23 remain: closing the rate takes 23.
+		red := decode[domain.Invoice](t, h.call(taxIssuer, "invoice:Reverse", orig, redRequest(t, invoiceNumber(7), lines([2]int64{100, 0}, [2]int64{183, 1300}))).ok(t))
+		require.Equal(t, int64(-23), red.TotalTaxFen)
+		require.Equal(t, int64(-306), red.TotalFen)
+		blue := decode[domain.Invoice](t, h.call(auditor, "invoice:Get", orig).ok(t))
+		require.Equal(t, domain.InvoiceReversed, blue.Status)
+		require.Zero(t, blue.RemainingTotalFen)
+		require.Len(t, blue.Reversals, 2)
+	})
+	t.Run("tax rounded up line by line cannot exceed the original's tax", func(t *testing.T) {
+		orig := invoiceNumber(8)
+		h.issueLines(orig, seller, lines([2]int64{100, 1300}))
+		var four [][2]int64
+		for range 24 {
+			four = append(four, [2]int64{4, 1300}) // 0.52 → 1 fen of tax each
+		}
+		h.call(taxIssuer, "invoice:Reverse", orig, redRequest(t, invoiceNumber(9), lines(four...))).fails(t, domain.CodeUnprocessable,
+			"lines at 13%: the reversal's tax of 24 fen exceeds the 13 fen of tax that remain at 13%")
+	})
+}
+
+// TestAmountCaps: numbers above the business maxima (below 2^53) are refused before they
+// reach the ledger (security review: 9007199254740993 × 1 fen was stored and read back by
+// JavaScript clients as 9007199254740992).
+func TestAmountCaps(t *testing.T) {
+	h := newHarness(t)
+	seller := usccFor(t, 1)
+	h.register(seller, "销售方")
+	big := domain.IssueInvoiceRequest{Number: invoiceNumber(1), SellerUSCC: seller, BuyerName: "买方", IssuedOn: "2026-11-27",
+		Items:          []domain.InvoiceItemRequest{{Description: "货物", Quantity: 9007199254740993, UnitPriceFen: 1, TaxRateBP: 0}},
+		TotalAmountFen: 9007199254740993, TotalTaxFen: 0, TotalFen: 9007199254740993}
+	cases := []struct {
+		name, fn string
+		args     []string
+		fragment string
+	}{
+		{"quantity above 2^53", "invoice:Issue", []string{mustJSON(t, big)}, "items[0].quantity is 9007199254740993; at most 1000000000 allowed"},
+		{"unit price above the cap", "invoice:Issue", []string{strings.Replace(mustJSON(t, big), `"quantity":9007199254740993,"unit_price_fen":1`, `"quantity":1,"unit_price_fen":9007199254740993`, 1)},
+			"items[0].unit_price_fen is 9007199254740993 fen; at most 1000000000000000 fen"},
+		{"registered capital above the cap", "business:Register", []string{func() string {
+			r := registration(usccFor(t, 2), "大公司")
+			r.RegisteredCapitalFen = 9007199254740993
+			return mustJSON(t, r)
+		}()}, "registered_capital_fen is 9007199254740993 fen; at most 1000000000000000 fen"},
+		{"amended capital above the cap", "business:Amend", []string{seller, `{"changes":{"registered_capital_fen":1000000000000001},"reason":"增资"}`}, "at most 1000000000000000 fen"},
+		{"evidence size above the cap", "evidence:Deposit", []string{func() string {
+			r := depositRequest(hashOf('a'))
+			r.SizeBytes = 9007199254740993
+			return mustJSON(t, r)
+		}()}, "size_bytes is 9007199254740993; at most 1000000000000000 (1 PB) allowed"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			id := taxIssuer
+			switch c.fn {
+			case "business:Register", "business:Amend":
+				id = registrar
+			case "evidence:Deposit":
+				id = marketDepositor
+			}
+			h.call(id, c.fn, c.args...).fails(t, domain.CodeUnprocessable, c.fragment)
+		})
+	}
 }
 
 func TestInvoiceListAndHistory(t *testing.T) {

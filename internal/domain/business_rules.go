@@ -3,7 +3,8 @@ package domain
 import "strconv"
 
 // Validate checks a registration request: INVALID for missing or malformed fields,
-// UNPROCESSABLE for a wrong USCC check character, negative capital or personal data.
+// UNPROCESSABLE for a wrong USCC check character, capital outside 0..MaxMoneyFen or
+// personal data.
 func (r *RegisterBusinessRequest) Validate() error {
 	if err := ValidateUSCC(r.USCC); err != nil {
 		return err
@@ -200,8 +201,5 @@ func checkReason(s string) error {
 }
 
 func checkCapital(fen int64) error {
-	if fen < 0 {
-		return Errorf(CodeUnprocessable, "registered_capital_fen must not be negative, got %d", fen)
-	}
-	return nil
+	return checkMoney("registered_capital_fen", fen)
 }

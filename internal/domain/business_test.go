@@ -45,6 +45,9 @@ func TestRegisterBusinessRequestValidate(t *testing.T) {
 		{"legal representative with digits", func(r *domain.RegisterBusinessRequest) { r.LegalRepresentative = "张三13800138000" }, domain.CodeUnprocessable, "name only"},
 		{"missing legal representative", func(r *domain.RegisterBusinessRequest) { r.LegalRepresentative = "" }, domain.CodeInvalid, "legal_representative is required"},
 		{"negative capital", func(r *domain.RegisterBusinessRequest) { r.RegisteredCapitalFen = -1 }, domain.CodeUnprocessable, "registered_capital_fen must not be negative"},
+		{"capital at the cap is fine", func(r *domain.RegisterBusinessRequest) { r.RegisteredCapitalFen = domain.MaxMoneyFen }, "", ""},
+		{"capital above the cap", func(r *domain.RegisterBusinessRequest) { r.RegisteredCapitalFen = domain.MaxMoneyFen + 1 }, domain.CodeUnprocessable, "registered_capital_fen is 1000000000000001 fen; at most 1000000000000000 fen"},
+		{"capital above 2^53", func(r *domain.RegisterBusinessRequest) { r.RegisteredCapitalFen = 9007199254740993 }, domain.CodeUnprocessable, "at most 1000000000000000 fen"},
 		{"missing address", func(r *domain.RegisterBusinessRequest) { r.Address = "" }, domain.CodeInvalid, "address is required"},
 		{"missing scope", func(r *domain.RegisterBusinessRequest) { r.BusinessScope = "" }, domain.CodeInvalid, "business_scope is required"},
 		{"multi-line scope is fine", func(r *domain.RegisterBusinessRequest) { r.BusinessScope = "a\nb" }, "", ""},
@@ -92,6 +95,7 @@ func TestAmendBusinessRequestValidate(t *testing.T) {
 		{"empty address", domain.AmendBusinessRequest{Changes: domain.BusinessChanges{Address: ptr("")}, Reason: "x"}, domain.CodeInvalid, "address is required"},
 		{"empty scope", domain.AmendBusinessRequest{Changes: domain.BusinessChanges{BusinessScope: ptr("")}, Reason: "x"}, domain.CodeInvalid, "business_scope"},
 		{"negative capital", domain.AmendBusinessRequest{Changes: domain.BusinessChanges{RegisteredCapitalFen: ptr(int64(-5))}, Reason: "x"}, domain.CodeUnprocessable, "negative"},
+		{"capital above the cap", domain.AmendBusinessRequest{Changes: domain.BusinessChanges{RegisteredCapitalFen: ptr(int64(9007199254740993))}, Reason: "x"}, domain.CodeUnprocessable, "at most 1000000000000000 fen"},
 		{"representative with ID", domain.AmendBusinessRequest{Changes: domain.BusinessChanges{LegalRepresentative: ptr("李四 110101198001010037")}, Reason: "x"}, domain.CodeUnprocessable, "personal ID"},
 		{"reason with ID", domain.AmendBusinessRequest{Changes: domain.BusinessChanges{Name: ptr("n")}, Reason: "applicant 110101198001010037"}, domain.CodeUnprocessable, "reason appears to contain a personal ID"},
 	}

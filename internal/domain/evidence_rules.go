@@ -75,6 +75,9 @@ func (r *DepositRequest) normalize(prefix string) error {
 	if r.SizeBytes < 0 {
 		return Errorf(CodeUnprocessable, "%ssize_bytes must not be negative, got %d", prefix, r.SizeBytes)
 	}
+	if r.SizeBytes > MaxSizeBytes {
+		return Errorf(CodeUnprocessable, "%ssize_bytes is %d; at most %d (1 PB) allowed", prefix, r.SizeBytes, MaxSizeBytes)
+	}
 	r.HashAlgorithm, r.Hash = alg, h
 	return nil
 }

@@ -53,6 +53,7 @@ func TestDepositRequestNormalize(t *testing.T) {
 		{"missing description", func(r *domain.DepositRequest) { r.Description = "" }, domain.CodeInvalid, "description"},
 		{"blank location", func(r *domain.DepositRequest) { r.Location = " " }, domain.CodeInvalid, "location must not be blank"},
 		{"negative size", func(r *domain.DepositRequest) { r.SizeBytes = -1 }, domain.CodeUnprocessable, "size_bytes"},
+		{"size above the cap", func(r *domain.DepositRequest) { r.SizeBytes = domain.MaxSizeBytes + 1 }, domain.CodeUnprocessable, "size_bytes is 1000000000000001; at most 1000000000000000 (1 PB) allowed"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

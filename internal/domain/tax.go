@@ -1,6 +1,9 @@
 package domain
 
-import "math"
+import (
+	"math"
+	"strconv"
+)
 
 // allowedTaxRatesBP are the VAT rates in basis points (13%, 9%, 6%, 3%, 1%, 0%).
 var allowedTaxRatesBP = [...]int64{1300, 900, 600, 300, 100, 0}
@@ -49,7 +52,9 @@ type Totals struct {
 
 // ComputeInvoice computes every line's amount (quantity × unit price) and tax (LineTax) and
 // the invoice totals (sums; total = amount + tax). Quantities and unit prices must be
-// positive; any overflow is UNPROCESSABLE. Error messages name the line as items[i].
+// positive, quantities at most MaxQuantity, and every unit price, line amount and total at
+// most MaxMoneyFen (UNPROCESSABLE otherwise); bounds are checked before each product or
+// sum is formed, so nothing can overflow. Error messages name the line as items[i].
 func ComputeInvoice(items []InvoiceItemRequest) ([]InvoiceItem, Totals, error) {
 	out := make([]InvoiceItem, 0, len(items))
 	var t Totals
@@ -57,21 +62,27 @@ func ComputeInvoice(items []InvoiceItemRequest) ([]InvoiceItem, Totals, error) {
 		if it.Quantity <= 0 {
 			return nil, Totals{}, Errorf(CodeUnprocessable, "items[%d].quantity must be positive, got %d", i, it.Quantity)
 		}
+		if it.Quantity > MaxQuantity {
+			return nil, Totals{}, Errorf(CodeUnprocessable, "items[%d].quantity is %d; at most %d allowed", i, it.Quantity, MaxQuantity)
+		}
 		if it.UnitPriceFen <= 0 {
 			return nil, Totals{}, Errorf(CodeUnprocessable, "items[%d].unit_price_fen must be positive, got %d", i, it.UnitPriceFen)
 		}
-		amount, ok := mulInt64(it.Quantity, it.UnitPriceFen)
+		if err := checkMoney("items["+strconv.Itoa(i)+"].unit_price_fen", it.UnitPriceFen); err != nil {
+			return nil, Totals{}, err
+		}
+		amount, ok := MulMoney(it.Quantity, it.UnitPriceFen)
 		if !ok {
-			return nil, Totals{}, Errorf(CodeUnprocessable, "items[%d]: quantity %d × unit_price_fen %d overflows", i, it.Quantity, it.UnitPriceFen)
+			return nil, Totals{}, Errorf(CodeUnprocessable, "items[%d]: quantity %d × unit_price_fen %d exceeds the maximum line amount of %d fen", i, it.Quantity, it.UnitPriceFen, MaxMoneyFen)
 		}
 		tax, err := LineTax(amount, it.TaxRateBP)
 		if err != nil {
 			return nil, Totals{}, Errorf(CodeUnprocessable, "items[%d]: %s", i, err.(*Error).Message)
 		}
-		sumA, okA := addInt64(t.AmountFen, amount)
-		sumT, okT := addInt64(t.TaxFen, tax)
+		sumA, okA := AddMoney(t.AmountFen, amount)
+		sumT, okT := AddMoney(t.TaxFen, tax)
 		if !okA || !okT {
-			return nil, Totals{}, Errorf(CodeUnprocessable, "items[%d]: invoice totals overflow", i)
+			return nil, Totals{}, Errorf(CodeUnprocessable, "items[%d]: the invoice totals exceed the maximum of %d fen", i, MaxMoneyFen)
 		}
 		t.AmountFen, t.TaxFen = sumA, sumT
 		out = append(out, InvoiceItem{
@@ -83,9 +94,9 @@ func ComputeInvoice(items []InvoiceItemRequest) ([]InvoiceItem, Totals, error) {
 			TaxFen:       tax,
 		})
 	}
-	total, ok := addInt64(t.AmountFen, t.TaxFen)
+	total, ok := AddMoney(t.AmountFen, t.TaxFen)
 	if !ok {
-		return nil, Totals{}, Errorf(CodeUnprocessable, "invoice total overflows")
+		return nil, Totals{}, Errorf(CodeUnprocessable, "total_fen (amount %d + tax %d fen) exceeds the maximum of %d fen", t.AmountFen, t.TaxFen, MaxMoneyFen)
 	}
 	t.TotalFen = total
 	return out, t, nil
@@ -108,23 +119,4 @@ func CheckStatedTotals(stated, computed Totals) error {
 		}
 	}
 	return nil
-}
-
-func mulInt64(a, b int64) (int64, bool) {
-	if a == 0 || b == 0 {
-		return 0, true
-	}
-	p := a * b
-	if p/b != a || (a == -1 && b == math.MinInt64) || (b == -1 && a == math.MinInt64) {
-		return 0, false
-	}
-	return p, true
-}
-
-func addInt64(a, b int64) (int64, bool) {
-	s := a + b
-	if (b > 0 && s < a) || (b < 0 && s > a) {
-		return 0, false
-	}
-	return s, true
 }

@@ -92,22 +92,86 @@ func TestComputeInvoiceRefusals(t *testing.T) {
 		{"negative quantity", line(-2, 100, 1300), "items[1].quantity must be positive, got -2"},
 		{"negative price", line(1, -100, 1300), "items[1].unit_price_fen must be positive"},
 		{"rate not allowed", line(1, 100, 1600), "items[1]: tax rate 1600 bp"},
-		{"quantity × price overflows", line(math.MaxInt64/2, 3, 0), "overflows"},
-		{"tax overflows", line(math.MaxInt64/1000, 1, 1300), "too large"},
-		{"amount sum overflows", []domain.InvoiceItemRequest{
-			{Description: "a", Quantity: 1, UnitPriceFen: math.MaxInt64, TaxRateBP: 0},
+		{"quantity × price overflows int64", line(math.MaxInt64/2, 3, 0), "items[1].quantity is 4611686018427387903; at most 1000000000 allowed"},
+		{"price beyond int64 tax range", line(1, math.MaxInt64/1000, 1300), "items[1].unit_price_fen is 9223372036854775 fen; at most 1000000000000000 fen"},
+		// Security review: 9007199254740993 × 1 fen at 0 % was accepted, and JavaScript
+		// clients read the stored amount as 9007199254740992.
+		{"quantity above 2^53", line(9007199254740993, 1, 0), "items[1].quantity is 9007199254740993; at most 1000000000 allowed"},
+		{"quantity just above the cap", line(domain.MaxQuantity+1, 1, 0), "at most 1000000000 allowed"},
+		{"unit price above 2^53", line(1, 9007199254740993, 0), "items[1].unit_price_fen is 9007199254740993 fen"},
+		{"unit price just above the cap", line(1, domain.MaxMoneyFen+1, 0), "at most 1000000000000000 fen"},
+		{"line amount above the cap", line(domain.MaxQuantity, domain.MaxMoneyFen/domain.MaxQuantity+1, 0), "items[1]: quantity 1000000000 × unit_price_fen 1000001 exceeds the maximum line amount of 1000000000000000 fen"},
+		{"amount sum above the cap", []domain.InvoiceItemRequest{
+			{Description: "a", Quantity: 1, UnitPriceFen: domain.MaxMoneyFen, TaxRateBP: 0},
 			{Description: "b", Quantity: 1, UnitPriceFen: 1, TaxRateBP: 0},
-		}, "items[1]: invoice totals overflow"},
-		{"amount + tax overflows", []domain.InvoiceItemRequest{
-			{Description: "a", Quantity: 1, UnitPriceFen: math.MaxInt64 - 10, TaxRateBP: 0},
+		}, "items[1]: the invoice totals exceed the maximum of 1000000000000000 fen"},
+		{"amount + tax above the cap", []domain.InvoiceItemRequest{
+			{Description: "a", Quantity: 1, UnitPriceFen: domain.MaxMoneyFen - 7000, TaxRateBP: 0},
 			{Description: "b", Quantity: 1, UnitPriceFen: 7000, TaxRateBP: 100},
-		}, "overflow"},
+		}, "total_fen (amount 1000000000000000 + tax 70 fen) exceeds the maximum of 1000000000000000 fen"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, _, err := domain.ComputeInvoice(c.items)
 			require.Equal(t, domain.CodeUnprocessable, domain.ErrorCode(err), "%v", err)
 			require.ErrorContains(t, err, c.contains)
+		})
+	}
+}
+
+func TestComputeInvoiceAtTheCaps(t *testing.T) {
+	cases := []struct {
+		name  string
+		items []domain.InvoiceItemRequest
+		want  domain.Totals
+	}{
+		{"largest quantity", []domain.InvoiceItemRequest{{Description: "a", Quantity: domain.MaxQuantity, UnitPriceFen: 1, TaxRateBP: 0}},
+			domain.Totals{AmountFen: 1e9, TaxFen: 0, TotalFen: 1e9}},
+		{"largest line amount at 0%", []domain.InvoiceItemRequest{{Description: "a", Quantity: domain.MaxQuantity, UnitPriceFen: domain.MaxMoneyFen / domain.MaxQuantity, TaxRateBP: 0}},
+			domain.Totals{AmountFen: domain.MaxMoneyFen, TaxFen: 0, TotalFen: domain.MaxMoneyFen}},
+		{"total exactly at the cap", []domain.InvoiceItemRequest{{Description: "a", Quantity: 1, UnitPriceFen: 884955752212389, TaxRateBP: 1300}},
+			domain.Totals{AmountFen: 884955752212389, TaxFen: 115044247787611, TotalFen: 1_000_000_000_000_000}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, got, err := domain.ComputeInvoice(c.items)
+			require.NoError(t, err)
+			require.Equal(t, c.want, got)
+			require.LessOrEqual(t, got.TotalFen, domain.MaxSafeJSONInt)
+		})
+	}
+}
+
+func TestMoneyArithmetic(t *testing.T) {
+	cases := []struct {
+		name string
+		a, b int64
+		mul  int64
+		mok  bool
+		add  int64
+		aok  bool
+	}{
+		{"small", 3, 4, 12, true, 7, true},
+		{"zero", 0, domain.MaxMoneyFen, 0, true, domain.MaxMoneyFen, true},
+		{"product at the cap", domain.MaxQuantity, domain.MaxMoneyFen / domain.MaxQuantity, domain.MaxMoneyFen, true, domain.MaxQuantity + domain.MaxMoneyFen/domain.MaxQuantity, true},
+		{"product one above the cap", domain.MaxMoneyFen/7 + 1, 7, 0, false, domain.MaxMoneyFen/7 + 8, true},
+		{"int64 overflow", math.MaxInt64, 2, 0, false, 0, false},
+		{"negative", -1, 5, 0, false, 0, false},
+		{"sum at the cap", domain.MaxMoneyFen - 1, 1, domain.MaxMoneyFen - 1, true, domain.MaxMoneyFen, true},
+		{"sum above the cap", domain.MaxMoneyFen, 1, domain.MaxMoneyFen, true, 0, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p, ok := domain.MulMoney(c.a, c.b)
+			require.Equal(t, c.mok, ok)
+			if ok {
+				require.Equal(t, c.mul, p)
+			}
+			s, ok := domain.AddMoney(c.a, c.b)
+			require.Equal(t, c.aok, ok)
+			if ok {
+				require.Equal(t, c.add, s)
+			}
 		})
 	}
 }

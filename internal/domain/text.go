@@ -5,6 +5,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Maximum lengths (in characters) of free-text fields.
@@ -90,28 +92,179 @@ func checkDate(field, s string) error {
 // number: 18 characters (17 digits and a digit or X) with a plausible birth date and a
 // valid GB 11643 check character, or 15 digits with a plausible birth date (first
 // generation). Longer or shorter digit runs (invoice numbers, phone numbers) do not match.
+//
+// It sees through the usual disguises (security review): every Unicode decimal digit and
+// compatibility form of a digit or X counts as that digit or X (full-width
+// `１１０１０５…Ｘ`, mathematical or other scripts' digits, X look-alikes), and digit
+// groups joined by separators — spaces of any kind, `-` `.` `/` `,` `_` `\`, dashes, middle
+// dots, invisible format characters, up to three in a row — are read as one number. The
+// standard stays that of a plain digit run: the ID must be made of whole groups (it starts
+// where a group starts and ends where one ends), an 18-character ID needs its valid check
+// character and birth date, and a 15-digit one, which has no check character, is matched
+// across separators only when they fall where its fields meet (6-6-3), so that phone
+// numbers, dates and date ranges in text are not refused.
 func ContainsPersonalID(s string) bool {
-	b := []byte(s)
-	for i := 0; i < len(b); {
-		if !isDigit(b[i]) {
-			i++
+	var chain []idGroup // digit and X groups joined by separators
+	var cur []byte      // the digit group being read
+	gap := 0            // separators since the last digit or X
+	flush := func() {
+		if len(cur) > 0 {
+			chain = append(chain, idGroup{digits: string(cur)})
+			cur = cur[:0]
+		}
+	}
+	for _, r := range s {
+		switch kind, d := classifyIDRune(r); kind {
+		case idDigit:
+			if gap > 0 {
+				flush()
+			}
+			cur = append(cur, d)
+			gap = 0
+		case idX:
+			flush()
+			chain = append(chain, idGroup{x: true})
+			gap = 0
+		case idSeparator:
+			flush()
+			if gap++; gap > maxIDSeparatorGap {
+				if chainHasID(chain) {
+					return true
+				}
+				chain = chain[:0]
+			}
+		default:
+			flush()
+			if chainHasID(chain) {
+				return true
+			}
+			chain, gap = chain[:0], 0
+		}
+	}
+	flush()
+	return chainHasID(chain)
+}
+
+// maxIDSeparatorGap is the longest run of separators that still joins two digit groups
+// (e.g. " - ").
+const maxIDSeparatorGap = 3
+
+// idGroup is a maximal run of digits (ASCII after normalisation), or an X.
+type idGroup struct {
+	digits string
+	x      bool
+}
+
+// chainHasID reports whether consecutive whole groups of chain form a resident ID number.
+func chainHasID(chain []idGroup) bool {
+	for i := range chain {
+		if chain[i].x {
 			continue
 		}
-		j := i
-		for j < len(b) && isDigit(b[j]) {
-			j++
+		var b strings.Builder
+		fieldBoundaries := true // every group boundary so far falls at 6 or 12 (15-digit IDs)
+		for j := i; j < len(chain); j++ {
+			g := chain[j]
+			if g.x {
+				if b.Len() == 17 && looksLikeResidentID(b.String()+"X") {
+					return true
+				}
+				break
+			}
+			if j > i && b.Len() != 6 && b.Len() != 12 {
+				fieldBoundaries = false
+			}
+			b.WriteString(g.digits)
+			if n := b.Len(); n == 18 || n == 15 && fieldBoundaries {
+				if looksLikeResidentID(b.String()) {
+					return true
+				}
+			}
+			if b.Len() > 18 {
+				break
+			}
 		}
-		run := string(b[i:j])
-		if j < len(b) && (b[j] == 'X' || b[j] == 'x') && len(run) == 17 {
-			run += "X"
-			j++
-		}
-		if looksLikeResidentID(run) {
-			return true
-		}
-		i = j
 	}
 	return false
+}
+
+type idRuneKind int
+
+const (
+	idOther idRuneKind = iota
+	idDigit
+	idX
+	idSeparator
+)
+
+// classifyIDRune tells how the ID filter reads r: a digit (with its ASCII digit), an X, a
+// separator or anything else.
+func classifyIDRune(r rune) (idRuneKind, byte) {
+	if r < utf8.RuneSelf {
+		return classifyIDASCII(byte(r))
+	}
+	if d, ok := decimalDigit(r); ok {
+		return idDigit, '0' + d
+	}
+	// Compatibility forms: full-width digits, X and punctuation, NBSP and ideographic space,
+	// superscript and circled digits, Roman numeral ten, …
+	if m := norm.NFKC.String(string(r)); len(m) == 1 {
+		if k, d := classifyIDASCII(m[0]); k != idOther {
+			return k, d
+		}
+	}
+	switch {
+	case strings.ContainsRune(xLookalikes, r):
+		return idX, 'X'
+	case strings.ContainsRune(idSeparators, r),
+		unicode.IsSpace(r), unicode.In(r, unicode.Zs, unicode.Pd, unicode.Cf, unicode.Mn, unicode.Me):
+		return idSeparator, 0
+	}
+	return idOther, 0
+}
+
+// xLookalikes read as the check character X: Cyrillic and Greek capital and small X (chi),
+// the multiplication sign.
+const xLookalikes = "\u0425\u0445\u03a7\u03c7\u00d7"
+
+// idSeparators are the non-ASCII separators that NFKC does not map to ASCII ones: middle
+// dots and the ideographic comma.
+const idSeparators = "\u00b7\u2027\u2219\u30fb\uff65\u3001"
+
+func classifyIDASCII(c byte) (idRuneKind, byte) {
+	switch {
+	case isDigit(c):
+		return idDigit, c
+	case c == 'X' || c == 'x':
+		return idX, 'X'
+	case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '-' || c == '.' || c == '/' || c == ',' || c == '_' || c == '\\':
+		return idSeparator, 0
+	}
+	return idOther, 0
+}
+
+// decimalDigit returns the value of a Unicode decimal digit (category Nd). Unicode encodes
+// every decimal digit set as ten consecutive code points from zero to nine, and the
+// unicode.Digit table lists them in whole sets (TestDecimalDigitTable checks this), so
+// the value is the distance from the start of its range, mod 10.
+func decimalDigit(r rune) (byte, bool) {
+	if r >= '0' && r <= '9' {
+		return byte(r - '0'), true
+	}
+	if !unicode.IsDigit(r) {
+		return 0, false
+	}
+	for _, rg := range unicode.Digit.R16 {
+		if rune(rg.Lo) <= r && r <= rune(rg.Hi) {
+			return byte((r - rune(rg.Lo)) % 10), true
+		}
+	}
+	for _, rg := range unicode.Digit.R32 {
+		if rune(rg.Lo) <= r && r <= rune(rg.Hi) {
+			return byte((r - rune(rg.Lo)) % 10), true
+		}
+	}
+	return 0, false
 }
 
 var residentIDWeights = [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}

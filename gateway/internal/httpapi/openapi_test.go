@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/govchain/govchain/internal/domain"
 	"github.com/stretchr/testify/require"
 )
 
@@ -75,4 +76,51 @@ func TestDocsAndOpenAPIRoutes(t *testing.T) {
 	require.Contains(t, body, "DELETE")
 	require.NotContains(t, body, "<script")
 	require.NotContains(t, body, "https://")
+}
+
+// TestOpenAPINumberLimits keeps the documented maxima equal to internal/domain's: every
+// integer field in fen, every quantity and size_bytes has bounds whose magnitude is the
+// domain's cap, which is below 2^53.
+func TestOpenAPINumberLimits(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData(OpenAPI())
+	require.NoError(t, err)
+	caps := func(name string) (int64, bool) {
+		switch {
+		case strings.HasSuffix(name, "_fen"):
+			return domain.MaxMoneyFen, true
+		case name == "quantity":
+			return domain.MaxQuantity, true
+		case name == "size_bytes":
+			return domain.MaxSizeBytes, true
+		}
+		return 0, false
+	}
+	checked := 0
+	var walk func(path string, s *openapi3.SchemaRef)
+	walk = func(path string, s *openapi3.SchemaRef) {
+		if s == nil || s.Value == nil {
+			return
+		}
+		v := s.Value
+		for name, p := range v.Properties {
+			if c, ok := caps(name); ok && p.Value != nil && p.Value.Type.Is("integer") {
+				checked++
+				where := path + "." + name
+				require.NotNil(t, p.Value.Max, "%s has no maximum", where)
+				require.NotNil(t, p.Value.Min, "%s has no minimum", where)
+				bound := max(int64(*p.Value.Max), -int64(*p.Value.Min))
+				require.Equal(t, c, bound, "%s: documented bound differs from internal/domain", where)
+				require.Less(t, bound, int64(1)<<53, where)
+			}
+			walk(path+"."+name, p)
+		}
+		for _, sub := range v.AllOf {
+			walk(path, sub)
+		}
+		walk(path+"[]", v.Items)
+	}
+	for name, s := range doc.Components.Schemas {
+		walk(name, s)
+	}
+	require.GreaterOrEqual(t, checked, 20, "the walk found the money fields")
 }
