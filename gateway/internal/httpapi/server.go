@@ -27,13 +27,14 @@ type Principal struct {
 // Caller is the principal's Fabric identity.
 func (p Principal) Caller() ledger.Caller { return ledger.Caller{Org: p.Org, Role: p.Role} }
 
-// Idempotency is the idempotency store (an *idempotency.Store).
+// Idempotency is the idempotency store (an *idempotency.Store). Begin hands the request that
+// claims a key a token; the other methods act only for the key's current owner.
 type Idempotency interface {
-	Begin(scope, key string, e idempotency.Entry) (idempotency.Outcome, *idempotency.Entry, error)
-	SetTx(scope, key, txID string) error
-	Complete(scope, key string, status int, contentType string, body []byte) error
-	Abort(scope, key string) error
-	Release(scope, key string)
+	Begin(scope, key string, e idempotency.Entry) (idempotency.Outcome, *idempotency.Entry, idempotency.Token, error)
+	SetTx(scope, key string, tok idempotency.Token, txID string) error
+	Complete(scope, key string, tok idempotency.Token, status int, contentType string, body []byte) error
+	Abort(scope, key string, tok idempotency.Token) error
+	Release(scope, key string, tok idempotency.Token)
 }
 
 // Metrics receives HTTP request observations and event-stream counts.
