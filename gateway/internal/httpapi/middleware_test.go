@@ -11,12 +11,16 @@ import (
 	"net/textproto"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/govchain/govchain/gateway/internal/ledger"
 	"github.com/govchain/govchain/internal/domain"
 	"github.com/govchain/govchain/internal/domain/sm3"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -287,4 +291,72 @@ func TestClip(t *testing.T) {
 			require.True(t, utf8.ValidString(got))
 		})
 	}
+}
+
+// Regression: every unauthenticated /readyz call probed every peer (one chaincode query
+// each), so anyone who could reach the gateway could load the peers through it.
+func TestReadyzProbesOncePerInterval(t *testing.T) {
+	probing := func(ready bool, gate chan struct{}, rounds *atomic.Int32) *fakeLedger {
+		return &fakeLedger{ready: func() []ledger.PeerStatus {
+			rounds.Add(1)
+			if gate != nil {
+				<-gate
+			}
+			return []ledger.PeerStatus{{Name: "peer0.market", MSPID: "MarketMSP", Ready: ready}}
+		}}
+	}
+	cases := []struct {
+		name   string
+		ready  bool
+		status int
+	}{
+		{"ready", true, http.StatusOK},
+		{"not ready: reused as well", false, http.StatusServiceUnavailable},
+	}
+	for _, c := range cases {
+		t.Run("concurrent callers share one round: "+c.name, func(t *testing.T) {
+			var rounds atomic.Int32
+			gate := make(chan struct{})
+			h := newHarness(t, probing(c.ready, gate, &rounds))
+			const callers = 50
+			var wg sync.WaitGroup
+			answers := make(chan map[string]any, callers)
+			for i := 0; i < callers; i++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					w := h.do(request{method: "GET", path: "/readyz"})
+					assert.Equal(t, c.status, w.Code)
+					var m map[string]any
+					assert.NoError(t, json.Unmarshal(w.Body.Bytes(), &m))
+					answers <- m
+				}()
+			}
+			require.Eventually(t, func() bool { return rounds.Load() >= 1 }, 5*time.Second, time.Millisecond)
+			time.Sleep(20 * time.Millisecond) // let the others pile up behind the round
+			close(gate)
+			wg.Wait()
+			close(answers)
+			require.Equal(t, int32(1), rounds.Load(), "one probe round for all callers")
+			var at any
+			for a := range answers {
+				if at == nil {
+					at = a["checked_at"]
+				}
+				require.Equal(t, at, a["checked_at"], "the same round's answer")
+			}
+			h.do(request{method: "GET", path: "/readyz"})
+			require.Equal(t, int32(1), rounds.Load(), "reused within the interval")
+		})
+	}
+	t.Run("a new round after the interval", func(t *testing.T) {
+		var rounds atomic.Int32
+		h := newHarness(t, probing(true, nil, &rounds), func(c *Config) { c.ReadyInterval = 50 * time.Millisecond })
+		require.Equal(t, http.StatusOK, h.do(request{method: "GET", path: "/readyz"}).Code)
+		require.Equal(t, http.StatusOK, h.do(request{method: "GET", path: "/readyz"}).Code)
+		require.Equal(t, int32(1), rounds.Load())
+		time.Sleep(60 * time.Millisecond)
+		require.Equal(t, http.StatusOK, h.do(request{method: "GET", path: "/readyz"}).Code)
+		require.Equal(t, int32(2), rounds.Load())
+	})
 }

@@ -59,8 +59,11 @@ type Config struct {
 	// RequestTimeout bounds reads; writes are bounded by the ledger's write deadline.
 	RequestTimeout time.Duration
 	// KeepAlive is the interval of SSE keep-alive comments (default 15s).
-	KeepAlive   time.Duration
-	CORSOrigins []string
+	KeepAlive time.Duration
+	// ReadyInterval is how long a /readyz answer is reused before the peers are probed
+	// again (default 2s).
+	ReadyInterval time.Duration
+	CORSOrigins   []string
 	// FingerprintKey keys the hash of personal input in idempotency fingerprints; keep it
 	// across restarts (a random one is drawn when empty).
 	FingerprintKey []byte
@@ -75,6 +78,8 @@ type Server struct {
 
 	closeOnce sync.Once
 	closing   chan struct{} // closed on shutdown: ends event streams
+
+	ready readiness // the latest /readyz probe round
 }
 
 // New builds the server and its routes.
@@ -84,6 +89,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.KeepAlive == 0 {
 		cfg.KeepAlive = 15 * time.Second
+	}
+	if cfg.ReadyInterval == 0 {
+		cfg.ReadyInterval = 2 * time.Second
 	}
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = time.Minute
