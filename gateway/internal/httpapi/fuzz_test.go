@@ -115,6 +115,7 @@ func newFuzzServer(f *testing.F) (*Server, *fuzzLedger) {
 		f.Fatal(err)
 	}
 	f.Cleanup(func() { db.Close() })
+	db.MaxBatchDelay = 0 // one request at a time: nothing to wait for
 	idem, err := idempotency.New(db, time.Hour)
 	if err != nil {
 		f.Fatal(err)
