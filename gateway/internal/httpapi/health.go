@@ -21,8 +21,8 @@ func (s *Server) healthz(c *gin.Context) {
 // (without authentication), the peers see at most one probe each per interval.
 func (s *Server) readyz(c *gin.Context) {
 	round, ok := s.ready.get(c.Request.Context(), s.cfg.ReadyInterval, s.probe)
-	if !ok {
-		c.Abort() // the client went away while the round ran
+	if !ok { // the client went away while the round ran
+		c.AbortWithStatus(http.StatusServiceUnavailable)
 		return
 	}
 	ready := len(round.peers) > 0
