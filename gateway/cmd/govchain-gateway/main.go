@@ -124,10 +124,13 @@ func run() error {
 		Addr:              cfg.Listen,
 		Handler:           api.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       cfg.Timeouts.Request,
-		WriteTimeout:      cfg.Timeouts.WriteDeadline + 30*time.Second, // event streams extend their own
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		// The request line and headers (method, URL, API key, Idempotency-Key…) need a few
+		// KiB; Go's default lets a client send 1 MiB of them with every request.
+		MaxHeaderBytes: 64 << 10,
+		ReadTimeout:    cfg.Timeouts.Request,
+		WriteTimeout:   cfg.Timeouts.WriteDeadline + 30*time.Second, // event streams extend their own
+		IdleTimeout:    2 * time.Minute,
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	srv.RegisterOnShutdown(api.CloseStreams)
 

@@ -37,7 +37,9 @@ type conn interface {
 	// the ledger does not know the id.
 	lookup(ctx context.Context, txID string) (st txStatus, found bool, err error)
 	// transaction reads a committed transaction's ledger facts (qscc); KindNotFound if unknown.
-	transaction(ctx context.Context, txID string) (*ledger.Transaction, error)
+	// block is the number of its block when it is known already (this gateway recorded it):
+	// then it is not asked for.
+	transaction(ctx context.Context, txID string, block *uint64) (*ledger.Transaction, error)
 	// height reads the channel's block height (the number of the next block).
 	height(ctx context.Context) (uint64, error)
 	// events streams the chaincode's events from startBlock, skipping those up to and

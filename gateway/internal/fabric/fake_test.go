@@ -38,6 +38,7 @@ type fakeConn struct {
 	lookups      int
 	eventCalls   []string
 	heights      int
+	txBlocks     []*uint64 // the known block passed with each transaction call
 }
 
 func (f *fakeConn) evaluate(ctx context.Context, call ledger.Call) ([]byte, error) {
@@ -93,9 +94,17 @@ func (f *fakeConn) lookup(ctx context.Context, txID string) (txStatus, bool, err
 	return txStatus{}, false, nil
 }
 
-func (f *fakeConn) transaction(ctx context.Context, txID string) (*ledger.Transaction, error) {
+func (f *fakeConn) transaction(ctx context.Context, txID string, block *uint64) (*ledger.Transaction, error) {
+	f.mu.Lock()
+	f.txBlocks = append(f.txBlocks, block)
+	f.mu.Unlock()
 	if f.txFn != nil {
-		return f.txFn(txID)
+		tx, err := f.txFn(txID)
+		if tx != nil && block != nil {
+			n := *block
+			tx.BlockNumber = &n
+		}
+		return tx, err
 	}
 	return nil, &ledger.Error{Kind: ledger.KindNotFound, Message: "no such transaction"}
 }

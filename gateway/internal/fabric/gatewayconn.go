@@ -173,14 +173,37 @@ func (g *gatewayConn) lookup(ctx context.Context, txID string) (txStatus, bool, 
 	if err := proto.Unmarshal(raw, pt); err != nil {
 		return txStatus{}, false, &ledger.Error{Kind: ledger.KindInternal, Message: "internal error", Err: fmt.Errorf("parse ProcessedTransaction: %w", err)}
 	}
-	block, err := g.blockNumber(ctx, txID)
+	code := peer.TxValidationCode(pt.GetValidationCode())
+	block, err := g.blockOf(ctx, txID, code)
 	if err != nil {
 		return txStatus{}, false, err
 	}
-	return txStatus{Code: peer.TxValidationCode(pt.GetValidationCode()), Block: block}, true, nil
+	return txStatus{Code: code, Block: block}, true, nil
 }
 
-// blockNumber reads the number of the block holding txID.
+// blockOf reads the number of the block holding txID, a transaction the ledger holds (qscc
+// found it) with validation code code. The gateway service's commit status answers it from
+// the peer's transaction index at once, in a few bytes, for any transaction on the peer's
+// ledger; qscc GetBlockByTxID would send the whole block (megabytes with hundreds of
+// transactions) for one number. Only when the commit status is about another copy of the
+// transaction (a resubmission that committed as DUPLICATE_TXID), or cannot be had, is the
+// block read.
+func (g *gatewayConn) blockOf(ctx context.Context, txID string, code peer.TxValidationCode) (uint64, error) {
+	st, err := g.commitStatus(ctx, txID)
+	if err == nil && st.Code == code {
+		return st.Block, nil
+	}
+	if ctx.Err() != nil {
+		return 0, err
+	}
+	if g.log != nil {
+		g.log.Debug("commit status does not give the block of a transaction; reading its block", "tx_id", txID, "code", code.String(), "status", st.Code.String(), "error", err)
+	}
+	return g.blockNumber(ctx, txID)
+}
+
+// blockNumber reads the number of the block holding txID from the block itself: a fallback
+// of blockOf, since it transfers the whole block.
 func (g *gatewayConn) blockNumber(ctx context.Context, txID string) (uint64, error) {
 	raw, err := g.qscc(ctx, "GetBlockByTxID", g.network.Name(), txID)
 	if err != nil {
@@ -208,7 +231,7 @@ func (g *gatewayConn) height(ctx context.Context) (uint64, error) {
 
 func (g *gatewayConn) peer() string { return g.peerName }
 
-func (g *gatewayConn) transaction(ctx context.Context, txID string) (*ledger.Transaction, error) {
+func (g *gatewayConn) transaction(ctx context.Context, txID string, block *uint64) (*ledger.Transaction, error) {
 	raw, err := g.qscc(ctx, "GetTransactionByID", g.network.Name(), txID)
 	if err != nil {
 		return nil, err
@@ -217,11 +240,15 @@ func (g *gatewayConn) transaction(ctx context.Context, txID string) (*ledger.Tra
 	if err != nil {
 		return nil, &ledger.Error{Kind: ledger.KindInternal, Message: "internal error", TransactionID: txID, Err: err}
 	}
-	block, err := g.blockNumber(ctx, txID)
-	if err != nil {
-		return nil, err
+	if block == nil {
+		n, err := g.blockOf(ctx, txID, peer.TxValidationCode(*tx.ValidationCode))
+		if err != nil {
+			return nil, err
+		}
+		block = &n
 	}
-	tx.BlockNumber = &block
+	n := *block
+	tx.BlockNumber = &n
 	return tx, nil
 }
 

@@ -103,9 +103,14 @@ func TestGatewayConnQSCC(t *testing.T) {
 		"MarketMSP": testpki.Write(t, dir, "peer-market", "peer0.market", "market"),
 	}
 	const known = "1111111111111111111111111111111111111111111111111111111111111111"
+	var mu sync.Mutex
 	var calls [][]string
+	var statusCalls int
+	status := &gateway.CommitStatusResponse{Result: peer.TxValidationCode_VALID, BlockNumber: 17}
 	srv := &fakeGateway{evaluate: func(_ context.Context, cc string, args []string) (*gateway.EvaluateResponse, error) {
+		mu.Lock()
 		calls = append(calls, append([]string{cc}, args...))
+		mu.Unlock()
 		if cc != "qscc" {
 			return nil, statusWithDetails(codes.Unimplemented, "unexpected chaincode")
 		}
@@ -118,15 +123,37 @@ func TestGatewayConnQSCC(t *testing.T) {
 		case args[0] == "GetTransactionByID":
 			payload = processedTx(t, known, peer.TxValidationCode_VALID, creator, endorsers)
 		case args[0] == "GetBlockByTxID":
-			payload = mustMarshal(&common.Block{Header: &common.BlockHeader{Number: 17}})
+			// What the whole block costs: 500 transactions of a few KiB.
+			payload = mustMarshal(&common.Block{Header: &common.BlockHeader{Number: 17}, Data: &common.BlockData{Data: make([][]byte, 500)}})
 		}
 		return &gateway.EvaluateResponse{Result: &peer.Response{Status: 200, Payload: payload}}, nil
+	}, commitStatus: func(_ context.Context, req *gateway.CommitStatusRequest) (*gateway.CommitStatusResponse, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		statusCalls++
+		if req.GetTransactionId() != known {
+			return nil, statusWithDetails(codes.DeadlineExceeded, "an unknown transaction's status is awaited")
+		}
+		return status, nil
 	}}
 	gc, _ := dialFake(t, srv)
 	ctx := context.Background()
+	// asked returns the qscc functions called and the number of commit status calls since
+	// the last call, and forgets them.
+	asked := func() ([]string, int) {
+		mu.Lock()
+		defer mu.Unlock()
+		var fns []string
+		for _, c := range calls {
+			fns = append(fns, c[1])
+		}
+		n := statusCalls
+		calls, statusCalls = nil, 0
+		return fns, n
+	}
 
 	t.Run("a committed transaction's facts", func(t *testing.T) {
-		tx, err := gc.transaction(ctx, known)
+		tx, err := gc.transaction(ctx, known, nil)
 		require.NoError(t, err)
 		require.Equal(t, known, tx.TransactionID)
 		require.Equal(t, "VALID", tx.Status)
@@ -142,17 +169,35 @@ func TestGatewayConnQSCC(t *testing.T) {
 		require.Equal(t, "govchain", tx.Chaincode)
 		require.Equal(t, "invoice:Issue", tx.Function)
 		require.Empty(t, tx.Result, "arguments (personal data) are not shown")
+		mu.Lock()
 		require.Equal(t, []string{"qscc", "GetTransactionByID", "govchannel", known}, calls[0])
+		mu.Unlock()
+		// Regression: the block number came from qscc GetBlockByTxID, the whole block.
+		fns, statuses := asked()
+		require.Equal(t, []string{"GetTransactionByID"}, fns, "the whole block is not fetched")
+		require.Equal(t, 1, statuses, "the block number comes from the commit status")
+	})
+
+	t.Run("a block this gateway recorded is not asked for", func(t *testing.T) {
+		recorded := uint64(16)
+		tx, err := gc.transaction(ctx, known, &recorded)
+		require.NoError(t, err)
+		require.Equal(t, uint64(16), *tx.BlockNumber)
+		fns, statuses := asked()
+		require.Equal(t, []string{"GetTransactionByID"}, fns)
+		require.Zero(t, statuses)
 	})
 
 	t.Run("an unknown transaction is not found", func(t *testing.T) {
-		_, err := gc.transaction(ctx, "2222222222222222222222222222222222222222222222222222222222222222")
+		_, err := gc.transaction(ctx, "2222222222222222222222222222222222222222222222222222222222222222", nil)
 		le, ok := ledger.AsError(err)
 		require.True(t, ok)
 		require.Equal(t, ledger.KindNotFound, le.Kind)
 		_, found, err := gc.lookup(ctx, "2222222222222222222222222222222222222222222222222222222222222222")
 		require.NoError(t, err)
 		require.False(t, found)
+		_, statuses := asked()
+		require.Zero(t, statuses, "the commit status of an unknown transaction is never awaited")
 	})
 
 	t.Run("lookup reads code and block", func(t *testing.T) {
@@ -160,6 +205,29 @@ func TestGatewayConnQSCC(t *testing.T) {
 		require.NoError(t, err)
 		require.True(t, found)
 		require.Equal(t, txStatus{Code: peer.TxValidationCode_VALID, Block: 17}, st)
+		fns, statuses := asked()
+		require.Equal(t, []string{"GetTransactionByID"}, fns, "the whole block is not fetched")
+		require.Equal(t, 1, statuses)
+	})
+
+	t.Run("a commit status about another copy of the transaction: its block is read", func(t *testing.T) {
+		mu.Lock()
+		status = &gateway.CommitStatusResponse{Result: peer.TxValidationCode_DUPLICATE_TXID, BlockNumber: 20}
+		mu.Unlock()
+		defer func() {
+			mu.Lock()
+			status = &gateway.CommitStatusResponse{Result: peer.TxValidationCode_VALID, BlockNumber: 17}
+			mu.Unlock()
+		}()
+		st, found, err := gc.lookup(ctx, known)
+		require.NoError(t, err)
+		require.True(t, found)
+		require.Equal(t, txStatus{Code: peer.TxValidationCode_VALID, Block: 17}, st)
+		tx, err := gc.transaction(ctx, known, nil)
+		require.NoError(t, err)
+		require.Equal(t, uint64(17), *tx.BlockNumber)
+		fns, _ := asked()
+		require.Equal(t, []string{"GetTransactionByID", "GetBlockByTxID", "GetTransactionByID", "GetBlockByTxID"}, fns)
 	})
 
 	t.Run("height", func(t *testing.T) {

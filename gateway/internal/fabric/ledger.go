@@ -339,7 +339,13 @@ func (l *Ledger) Transaction(ctx context.Context, caller ledger.Caller, txID str
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*l.cfg.Timeouts.Evaluate)
 	defer cancel()
-	tx, err := c.transaction(ctx, txID)
+	var block *uint64 // known for the transactions this gateway saw committed
+	if found {
+		if n, ok := committedBlock(rec); ok {
+			block = &n
+		}
+	}
+	tx, err := c.transaction(ctx, txID, block)
 	if err != nil && found {
 		// Never received by the ledger (EXPIRED, FAILED), or the ledger cannot be asked
 		// right now: what this gateway recorded is still true.
@@ -361,6 +367,14 @@ func (l *Ledger) Transaction(ctx context.Context, caller ledger.Caller, txID str
 		tx.SubmittedAt = &at
 	}
 	return tx, nil
+}
+
+// committedBlock is the block of a final record whose transaction reached the ledger.
+func committedBlock(rec *txstore.Record) (uint64, bool) {
+	if !rec.IsFinal() || rec.Status == ledger.StatusExpired || rec.Status == ledger.StatusFailed || rec.BlockNumber == 0 {
+		return 0, false
+	}
+	return rec.BlockNumber, true
 }
 
 // recordView is what this gateway knows of a transaction from its own records.

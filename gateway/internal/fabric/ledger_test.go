@@ -13,7 +13,7 @@ func TestTransaction(t *testing.T) {
 	block := uint64(4)
 	f := &fakeConn{txFn: func(txID string) (*ledger.Transaction, error) {
 		switch txID {
-		case "onledger", "mine":
+		case "onledger", "mine", "recorded":
 			return &ledger.Transaction{TransactionID: txID, Status: "VALID", BlockNumber: &block, Function: "business:Register"}, nil
 		case "down":
 			return nil, &ledger.Error{Kind: ledger.KindUnavailable, Message: "no peer could be reached"}
@@ -25,6 +25,7 @@ func TestTransaction(t *testing.T) {
 	put(&txstore.Record{TxID: "mine", Status: "VALID", Result: []byte(`{"uscc":"x"}`), Contract: "business", Function: "Register"})
 	put(&txstore.Record{TxID: "gone", Status: ledger.StatusExpired, Message: "not committed", Contract: "business", Function: "Register"})
 	put(&txstore.Record{TxID: "down", Status: "MVCC_READ_CONFLICT", Code: 11, BlockNumber: 3, SupersededBy: "next"})
+	put(&txstore.Record{TxID: "recorded", Status: "VALID", BlockNumber: 9, Result: []byte(`{"uscc":"y"}`), Contract: "business", Function: "Register"})
 	ctx := context.Background()
 
 	t.Run("a transaction of another gateway: the ledger's facts", func(t *testing.T) {
@@ -39,6 +40,22 @@ func TestTransaction(t *testing.T) {
 		require.Equal(t, uint64(4), *tx.BlockNumber)
 		require.JSONEq(t, `{"uscc":"x"}`, string(tx.Result))
 		require.NotNil(t, tx.SubmittedAt)
+	})
+	t.Run("ours with its block recorded: the ledger is not asked for the block", func(t *testing.T) {
+		f.txBlocks = nil
+		tx, err := tl.Transaction(ctx, registrar, "recorded")
+		require.NoError(t, err)
+		require.Equal(t, uint64(9), *tx.BlockNumber)
+		require.JSONEq(t, `{"uscc":"y"}`, string(tx.Result))
+		require.Len(t, f.txBlocks, 1)
+		require.NotNil(t, f.txBlocks[0], "the recorded block is passed on")
+		require.Equal(t, uint64(9), *f.txBlocks[0])
+	})
+	t.Run("another gateway's: the block is asked for", func(t *testing.T) {
+		f.txBlocks = nil
+		_, err := tl.Transaction(ctx, registrar, "onledger")
+		require.NoError(t, err)
+		require.Equal(t, []*uint64{nil}, f.txBlocks)
 	})
 	t.Run("one the ledger never got", func(t *testing.T) {
 		tx, err := tl.Transaction(ctx, registrar, "gone")

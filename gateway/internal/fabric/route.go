@@ -120,8 +120,8 @@ func (r *route) lookup(ctx context.Context, txID string) (txStatus, bool, error)
 	return res.st, res.found, err
 }
 
-func (r *route) transaction(ctx context.Context, txID string) (*ledger.Transaction, error) {
-	return do(ctx, r, func(c conn) (*ledger.Transaction, error) { return c.transaction(ctx, txID) })
+func (r *route) transaction(ctx context.Context, txID string, block *uint64) (*ledger.Transaction, error) {
+	return do(ctx, r, func(c conn) (*ledger.Transaction, error) { return c.transaction(ctx, txID, block) })
 }
 
 func (r *route) height(ctx context.Context) (uint64, error) {

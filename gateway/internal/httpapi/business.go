@@ -79,8 +79,9 @@ func (s *Server) changeBusinessStatus(c *gin.Context) {
 		s.fail(c, invalid("status must be one of %s, got %q", strings.Join(domain.BusinessStatuses(), ", "), req.Status))
 		return
 	}
-	if strings.TrimSpace(req.Reason) == "" {
-		s.fail(c, invalid("reason is required"))
+	// The chaincode's rule: printable text up to 2000 characters, no personal ID number.
+	if err := domain.ValidateStatusChange(req.Status, req.Reason); err != nil {
+		s.fail(c, err)
 		return
 	}
 	s.submit(c, businessCall("ChangeStatus", uscc, req.Status, req.Reason), http.StatusOK)

@@ -174,13 +174,9 @@ func (s *Server) revokeEvidence(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	var req reasonRequest
-	if err := decode(c, "revocation", &req); err != nil {
+	var req domain.ReasonRequest
+	if err := decodeChecked(c, "revocation", &req); err != nil {
 		s.fail(c, err)
-		return
-	}
-	if req.Reason == "" {
-		s.fail(c, invalid("reason is required"))
 		return
 	}
 	s.submit(c, evidenceCall("Revoke", id, req.Reason), http.StatusOK)

@@ -2,9 +2,12 @@ package httpapi
 
 import (
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/govchain/govchain/gateway/internal/ledger"
 	"github.com/stretchr/testify/require"
@@ -177,4 +180,73 @@ func TestIdempotency(t *testing.T) {
 		require.Equal(t, http.StatusBadRequest, h.do(withKey(register, "has space")).Code)
 		require.Empty(t, h.ledger.Calls())
 	})
+}
+
+// Regression: ownership of a key was not atomic (see idempotency.TestOneOwnerAtATime), so
+// retries of a failing write could overlap. Concurrent requests with one key: never two
+// submissions at once, and a write that succeeds is submitted once.
+func TestIdempotencyUnderConcurrency(t *testing.T) {
+	register := request{method: "POST", path: "/api/v1/businesses", key: keyRegistrar, body: registerBody}
+	run := 2 * time.Second
+	if testing.Short() {
+		run = 300 * time.Millisecond
+	}
+	cases := []struct {
+		name string
+		fail bool // every submission fails with nothing committed: the key is freed each time
+	}{
+		{"retries of a failing write never overlap", true},
+		{"a write that succeeds is submitted once", false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var inside, most, submits atomic.Int32
+			var h *harness
+			h = newHarness(t, &fakeLedger{submit: func(_ ledger.Call, hooks []ledger.PreparedHook) (*ledger.Committed, error) {
+				n := inside.Add(1)
+				defer inside.Add(-1)
+				for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+				}
+				tx := h.ledger.nextTx()
+				for _, hook := range hooks {
+					if err := hook(tx); err != nil {
+						return nil, err // not the key's owner: nothing is ordered
+					}
+				}
+				submits.Add(1)
+				runtime.Gosched()
+				if c.fail {
+					return nil, &ledger.Error{Kind: ledger.KindUnavailable, Message: "no peer could be reached"}
+				}
+				return &ledger.Committed{TransactionID: tx, BlockNumber: 3, Result: []byte(`{}`)}, nil
+			}})
+			stop := time.Now().Add(run)
+			var wg sync.WaitGroup
+			statuses := make(chan int, 1<<16)
+			for g := 0; g < 4; g++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for time.Now().Before(stop) {
+						statuses <- h.do(withKey(register, "k1")).Code
+					}
+				}()
+			}
+			wg.Wait()
+			close(statuses)
+			require.LessOrEqual(t, most.Load(), int32(1), "two submissions of one Idempotency-Key at once")
+			for code := range statuses {
+				allowed := []int{http.StatusCreated, http.StatusConflict}
+				if c.fail {
+					allowed = []int{http.StatusServiceUnavailable, http.StatusConflict}
+				}
+				require.Contains(t, allowed, code)
+			}
+			if !c.fail {
+				require.Equal(t, int32(1), submits.Load(), "submitted once")
+			} else {
+				require.Positive(t, submits.Load())
+			}
+		})
+	}
 }

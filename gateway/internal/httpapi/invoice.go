@@ -52,11 +52,6 @@ func (s *Server) claimReimbursement(c *gin.Context) {
 	s.submit(c, invoiceCall("ClaimReimbursement", number, arg(req)), http.StatusOK)
 }
 
-// reasonRequest is the body of releases and revocations.
-type reasonRequest struct {
-	Reason string `json:"reason"`
-}
-
 // DELETE /invoices/{number}/reimbursement → invoice:ReleaseReimbursement(number, reason);
 // the reason comes in the body or as ?reason=.
 func (s *Server) releaseReimbursement(c *gin.Context) {
@@ -65,7 +60,7 @@ func (s *Server) releaseReimbursement(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	var req reasonRequest
+	var req domain.ReasonRequest
 	if err := decodeOptional(c, "release", &req); err != nil {
 		s.fail(c, err)
 		return
@@ -80,6 +75,10 @@ func (s *Server) releaseReimbursement(c *gin.Context) {
 	}
 	if strings.TrimSpace(req.Reason) == "" {
 		s.fail(c, invalid("reason is required (in the body or as ?reason=)"))
+		return
+	}
+	if err := req.Validate(); err != nil {
+		s.fail(c, err)
 		return
 	}
 	s.submit(c, invoiceCall("ReleaseReimbursement", number, req.Reason), http.StatusOK)

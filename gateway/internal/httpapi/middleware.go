@@ -14,6 +14,9 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
+// unmatchedRoute is the route label and logged route of a request no route matched.
+const unmatchedRoute = "unmatched"
+
 // recovery turns a panic into a 500 and logs its stack (never the request body).
 func (s *Server) recovery() gin.HandlerFunc {
 	return func(c *gin.Context) {
@@ -22,7 +25,7 @@ func (s *Server) recovery() gin.HandlerFunc {
 				if r == http.ErrAbortHandler {
 					panic(r)
 				}
-				s.log.Error("panic", "request_id", c.GetString(ctxRequestID), "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+				s.log.Error("panic", "request_id", c.GetString(ctxRequestID), "panic", clipTo(fmt.Sprint(r), maxErrorText), "stack", string(debug.Stack()))
 				if !c.Writer.Written() {
 					s.fail(c, fmt.Errorf("panic: %v", r))
 				} else {
@@ -52,15 +55,18 @@ func (s *Server) requestID() gin.HandlerFunc {
 }
 
 // observe records metrics and writes one log line per request: no bodies, no query
-// strings, no API keys.
+// strings, no API keys. Labels come from fixed sets (the matched route template or
+// "unmatched"; the method reduced by the metrics to the standard ones or "other") and every
+// logged value the client chose is clipped, so no request can grow the metrics or a log line
+// beyond a fixed size.
 func (s *Server) observe() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		t0 := time.Now()
 		c.Next()
 		d := time.Since(t0)
-		route := c.FullPath()
+		route := c.FullPath() // a template of the route table, never the raw path
 		if route == "" {
-			route = "unmatched"
+			route = unmatchedRoute
 		}
 		status := c.Writer.Status()
 		if s.cfg.Metrics != nil {
@@ -68,9 +74,9 @@ func (s *Server) observe() gin.HandlerFunc {
 		}
 		attrs := []any{
 			"request_id", c.GetString(ctxRequestID),
-			"method", c.Request.Method,
+			"method", clip(c.Request.Method),
 			"route", route,
-			"path", c.Request.URL.Path,
+			"path", clip(c.Request.URL.Path),
 			"status", status,
 			"duration_ms", float64(d.Microseconds()) / 1000,
 			"bytes", c.Writer.Size(),

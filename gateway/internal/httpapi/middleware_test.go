@@ -5,15 +5,22 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
+	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
+	"unicode/utf8"
 
 	"github.com/govchain/govchain/gateway/internal/ledger"
 	"github.com/govchain/govchain/internal/domain"
 	"github.com/govchain/govchain/internal/domain/sm3"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -189,5 +196,167 @@ func TestUploads(t *testing.T) {
 		w := h.do(request{method: "POST", path: "/api/v1/evidence", key: keyDepositor, body: strings.Replace(depositBody, "采购合同", strings.Repeat("长", 2000), 1)})
 		require.Equal(t, http.StatusBadRequest, w.Code)
 		require.Contains(t, errorOf(t, w).Message, "exceeds the limit of 4096 bytes")
+	})
+}
+
+// Regression: the raw method was a metrics label and the raw method and path were logged in
+// full, so requests with long, unique methods (Go's server takes any token) grew /metrics and
+// the heap without bound (40 requests with 256 KiB methods: /metrics 188 MB).
+func TestClientInputCannotGrowMetricsOrLogs(t *testing.T) {
+	const long = 64 << 10
+	label := regexp.MustCompile(`govchain_gateway_http_requests_total\{method="([^"]*)",route="([^"]*)",status="[0-9]+"\}`)
+	metricsOf := func(h *harness) (size int, methods, routes map[string]bool) {
+		w := h.do(request{method: "GET", path: "/metrics"})
+		require.Equal(t, http.StatusOK, w.Code)
+		methods, routes = map[string]bool{}, map[string]bool{}
+		for _, m := range label.FindAllStringSubmatch(w.Body.String(), -1) {
+			methods[m[1]], routes[m[2]] = true, true
+		}
+		return w.Body.Len(), methods, routes
+	}
+	templates := map[string]bool{unmatchedRoute: true}
+	for _, r := range newHarness(t, nil).srv.Routes() {
+		templates[r.Path] = true
+	}
+
+	attacks := []struct {
+		name string
+		req  func(i int) request
+		// routing refuses it: the gateway's own message quotes the method and path
+		routing bool
+	}{
+		{"unique long methods on an open route (405)", func(i int) request {
+			return request{method: fmt.Sprintf("M%d%s", i, strings.Repeat("X", long)), path: "/healthz"}
+		}, true},
+		{"unique long paths (404)", func(i int) request {
+			return request{method: "GET", path: fmt.Sprintf("/nope/%d/%s", i, strings.Repeat("p", long))}
+		}, true},
+		{"unique long parameters of a real route (400)", func(i int) request {
+			return request{method: "GET", path: fmt.Sprintf("/api/v1/businesses/%d%s", i, strings.Repeat("u", long)), key: keyAuditor}
+		}, false},
+		{"unique long methods and paths with an API key", func(i int) request {
+			return request{method: fmt.Sprintf("Q%d%s", i, strings.Repeat("Y", long)), path: fmt.Sprintf("/api/v1/x%d%s", i, strings.Repeat("z", long)), key: keyAuditor,
+				header: map[string]string{"X-Request-ID": strings.Repeat("r", long), "Idempotency-Key": strings.Repeat("k", long), "User-Agent": strings.Repeat("a", long)}}
+		}, true},
+	}
+	for _, a := range attacks {
+		t.Run(a.name, func(t *testing.T) {
+			h := newHarness(t, nil)
+			for i := 0; i < 3; i++ { // the same series as the attack, once each
+				h.do(a.req(1000 + i))
+			}
+			before, _, _ := metricsOf(h)
+			h.logs.Reset()
+			for i := 0; i < 40; i++ {
+				w := h.do(a.req(i))
+				require.GreaterOrEqual(t, w.Code, 400)
+				if a.routing {
+					require.Less(t, w.Body.Len(), 2*maxClientField+256, "the error message clips what it quotes")
+				}
+			}
+			after, methods, routes := metricsOf(h)
+			require.Less(t, after-before, 4<<10, "40 unique requests add no series")
+			for m := range methods {
+				require.Contains(t, []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "other"}, m)
+			}
+			for r := range routes {
+				require.True(t, templates[r], "route label %q is not a route template", r[:min(len(r), 64)])
+			}
+			lines := strings.Split(strings.TrimSpace(h.logs.String()), "\n")
+			require.GreaterOrEqual(t, len(lines), 40)
+			for _, l := range lines {
+				require.Less(t, len(l), 2<<10, "a log line stays bounded: %.200s", l)
+			}
+			require.Contains(t, h.logs.String(), "bytes truncated]")
+		})
+	}
+}
+
+func TestClip(t *testing.T) {
+	cases := []struct {
+		name, in string
+		n        int
+		want     string
+	}{
+		{"short stays", "GET", 8, "GET"},
+		{"exactly n stays", "abcdefgh", 8, "abcdefgh"},
+		{"cut with the count", "abcdefghij", 8, "abcdefgh…[2 bytes truncated]"},
+		{"never inside a rune", "ab长长", 4, "ab…[6 bytes truncated]"},
+		{"empty", "", 8, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := clipTo(c.in, c.n)
+			require.Equal(t, c.want, got)
+			require.True(t, utf8.ValidString(got))
+		})
+	}
+}
+
+// Regression: every unauthenticated /readyz call probed every peer (one chaincode query
+// each), so anyone who could reach the gateway could load the peers through it.
+func TestReadyzProbesOncePerInterval(t *testing.T) {
+	probing := func(ready bool, gate chan struct{}, rounds *atomic.Int32) *fakeLedger {
+		return &fakeLedger{ready: func() []ledger.PeerStatus {
+			rounds.Add(1)
+			if gate != nil {
+				<-gate
+			}
+			return []ledger.PeerStatus{{Name: "peer0.market", MSPID: "MarketMSP", Ready: ready}}
+		}}
+	}
+	cases := []struct {
+		name   string
+		ready  bool
+		status int
+	}{
+		{"ready", true, http.StatusOK},
+		{"not ready: reused as well", false, http.StatusServiceUnavailable},
+	}
+	for _, c := range cases {
+		t.Run("concurrent callers share one round: "+c.name, func(t *testing.T) {
+			var rounds atomic.Int32
+			gate := make(chan struct{})
+			h := newHarness(t, probing(c.ready, gate, &rounds))
+			const callers = 50
+			var wg sync.WaitGroup
+			answers := make(chan map[string]any, callers)
+			for i := 0; i < callers; i++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					w := h.do(request{method: "GET", path: "/readyz"})
+					assert.Equal(t, c.status, w.Code)
+					var m map[string]any
+					assert.NoError(t, json.Unmarshal(w.Body.Bytes(), &m))
+					answers <- m
+				}()
+			}
+			require.Eventually(t, func() bool { return rounds.Load() >= 1 }, 5*time.Second, time.Millisecond)
+			time.Sleep(20 * time.Millisecond) // let the others pile up behind the round
+			close(gate)
+			wg.Wait()
+			close(answers)
+			require.Equal(t, int32(1), rounds.Load(), "one probe round for all callers")
+			var at any
+			for a := range answers {
+				if at == nil {
+					at = a["checked_at"]
+				}
+				require.Equal(t, at, a["checked_at"], "the same round's answer")
+			}
+			h.do(request{method: "GET", path: "/readyz"})
+			require.Equal(t, int32(1), rounds.Load(), "reused within the interval")
+		})
+	}
+	t.Run("a new round after the interval", func(t *testing.T) {
+		var rounds atomic.Int32
+		h := newHarness(t, probing(true, nil, &rounds), func(c *Config) { c.ReadyInterval = 50 * time.Millisecond })
+		require.Equal(t, http.StatusOK, h.do(request{method: "GET", path: "/readyz"}).Code)
+		require.Equal(t, http.StatusOK, h.do(request{method: "GET", path: "/readyz"}).Code)
+		require.Equal(t, int32(1), rounds.Load())
+		time.Sleep(60 * time.Millisecond)
+		require.Equal(t, http.StatusOK, h.do(request{method: "GET", path: "/readyz"}).Code)
+		require.Equal(t, int32(2), rounds.Load())
 	})
 }

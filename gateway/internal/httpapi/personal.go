@@ -89,7 +89,7 @@ func (s *Server) stage(ctx context.Context, caller ledger.Caller, owner, uscc st
 func (s *Server) prune(caller ledger.Caller, owner, uscc, requestID string) {
 	call := ledger.Call{Caller: caller, Contract: domain.ContractPersonal, Function: "Prune", Args: []string{uscc}, Orgs: []string{owner}}
 	if _, err := s.cfg.Ledger.SubmitAsync(context.Background(), call); err != nil {
-		s.log.Warn("cannot purge unbound personal data", "request_id", requestID, "uscc", uscc, "error", err.Error())
+		s.log.Warn("cannot purge unbound personal data", "request_id", requestID, "uscc", uscc, "error", clipTo(err.Error(), maxErrorText))
 	}
 }
 

@@ -31,7 +31,7 @@ func (s *Server) noteError(c *gin.Context, err error, status int, body errorBody
 	}
 	if status >= 500 {
 		s.log.Error("request failed", "request_id", c.GetString(ctxRequestID), "status", status,
-			"code", body.Error.Code, "tx_id", body.Error.TransactionID, "error", err.Error())
+			"code", body.Error.Code, "tx_id", body.Error.TransactionID, "error", clipTo(err.Error(), maxErrorText))
 	}
 }
 

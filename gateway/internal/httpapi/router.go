@@ -82,10 +82,10 @@ func (s *Server) router() *gin.Engine {
 	e.RemoveExtraSlash = false
 	e.Use(s.recovery(), s.requestID(), s.observe(), s.cors())
 	e.NoRoute(func(c *gin.Context) {
-		s.fail(c, &httpError{Code: "NOT_FOUND", Message: "no such route: " + c.Request.Method + " " + c.Request.URL.Path})
+		s.fail(c, &httpError{Code: "NOT_FOUND", Message: "no such route: " + clip(c.Request.Method) + " " + clip(c.Request.URL.Path)})
 	})
 	e.NoMethod(func(c *gin.Context) {
-		s.fail(c, &httpError{Code: codeMethodNotAllowed, Message: "method " + c.Request.Method + " is not allowed on " + c.Request.URL.Path})
+		s.fail(c, &httpError{Code: codeMethodNotAllowed, Message: "method " + clip(c.Request.Method) + " is not allowed on " + clip(c.Request.URL.Path)})
 	})
 
 	api := e.Group(APIPrefix, s.authenticate())

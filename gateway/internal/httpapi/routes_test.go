@@ -3,6 +3,7 @@ package httpapi
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -209,3 +210,47 @@ func TestRecordWithTx(t *testing.T) {
 		})
 	}
 }
+
+// Regression (found by FuzzWriteBody and FuzzQueryAndPathParams): the gateway checked only
+// that a reason was not blank; control characters, more than 2000 characters and personal ID
+// numbers went to the peers in the proposal, for the chaincode to refuse.
+func TestReasonsAreCheckedBeforeFabric(t *testing.T) {
+	routes := []struct {
+		name, method, path, key string
+		body                    func(reason string) string
+	}{
+		{"business status", "POST", "/api/v1/businesses/" + uscc + "/status", keyRegistrar, func(r string) string { return `{"status":"SUSPENDED","reason":` + mustJSONString(r) + `}` }},
+		{"reimbursement release", "DELETE", "/api/v1/invoices/" + invoiceNumber + "/reimbursement", keyFinance, func(r string) string { return `{"reason":` + mustJSONString(r) + `}` }},
+		{"reimbursement release, reason in the query", "DELETE", "/api/v1/invoices/" + invoiceNumber + "/reimbursement?reason=", keyFinance, nil},
+		{"evidence revocation", "POST", "/api/v1/evidence/" + evidenceID + "/revocation", keyDepositor, func(r string) string { return `{"reason":` + mustJSONString(r) + `}` }},
+		{"grant revocation", "DELETE", "/api/v1/grants/0123456789abcdef0123456789abcdef", keyRegistrar, func(r string) string { return `{"reason":` + mustJSONString(r) + `}` }},
+		{"personal data erasure", "DELETE", "/api/v1/businesses/" + uscc + "/personal", keyRegistrar, func(r string) string { return `{"reason":` + mustJSONString(r) + `}` }},
+	}
+	reasons := []struct {
+		name, reason string
+		status       int
+	}{
+		{"a control character", "a\x01b", http.StatusBadRequest},
+		{"over 2000 characters", strings.Repeat("长", 2001), http.StatusBadRequest},
+		{"a personal ID number", "应 11010519491231002X 本人申请", http.StatusUnprocessableEntity},
+	}
+	for _, rt := range routes {
+		for _, rs := range reasons {
+			t.Run(rt.name+" with "+rs.name, func(t *testing.T) {
+				h := newHarness(t, nil, func(c *Config) { c.MaxJSONBytes = 64 << 10 })
+				req := request{method: rt.method, path: rt.path, key: rt.key}
+				if rt.body != nil {
+					req.body = rt.body(rs.reason)
+				} else {
+					req.path += url.QueryEscape(rs.reason)
+				}
+				w := h.do(req)
+				require.Equal(t, rs.status, w.Code, w.Body.String())
+				require.Contains(t, errorOf(t, w).Message, "reason")
+				require.Empty(t, h.ledger.Calls(), "nothing may reach Fabric")
+			})
+		}
+	}
+}
+
+func mustJSONString(s string) string { return string(mustJSON(s)) }

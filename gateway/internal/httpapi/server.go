@@ -27,13 +27,14 @@ type Principal struct {
 // Caller is the principal's Fabric identity.
 func (p Principal) Caller() ledger.Caller { return ledger.Caller{Org: p.Org, Role: p.Role} }
 
-// Idempotency is the idempotency store (an *idempotency.Store).
+// Idempotency is the idempotency store (an *idempotency.Store). Begin hands the request that
+// claims a key a token; the other methods act only for the key's current owner.
 type Idempotency interface {
-	Begin(scope, key string, e idempotency.Entry) (idempotency.Outcome, *idempotency.Entry, error)
-	SetTx(scope, key, txID string) error
-	Complete(scope, key string, status int, contentType string, body []byte) error
-	Abort(scope, key string) error
-	Release(scope, key string)
+	Begin(scope, key string, e idempotency.Entry) (idempotency.Outcome, *idempotency.Entry, idempotency.Token, error)
+	SetTx(scope, key string, tok idempotency.Token, txID string) error
+	Complete(scope, key string, tok idempotency.Token, status int, contentType string, body []byte) error
+	Abort(scope, key string, tok idempotency.Token) error
+	Release(scope, key string, tok idempotency.Token)
 }
 
 // Metrics receives HTTP request observations and event-stream counts.
@@ -58,8 +59,11 @@ type Config struct {
 	// RequestTimeout bounds reads; writes are bounded by the ledger's write deadline.
 	RequestTimeout time.Duration
 	// KeepAlive is the interval of SSE keep-alive comments (default 15s).
-	KeepAlive   time.Duration
-	CORSOrigins []string
+	KeepAlive time.Duration
+	// ReadyInterval is how long a /readyz answer is reused before the peers are probed
+	// again (default 2s).
+	ReadyInterval time.Duration
+	CORSOrigins   []string
 	// FingerprintKey keys the hash of personal input in idempotency fingerprints; keep it
 	// across restarts (a random one is drawn when empty).
 	FingerprintKey []byte
@@ -74,6 +78,8 @@ type Server struct {
 
 	closeOnce sync.Once
 	closing   chan struct{} // closed on shutdown: ends event streams
+
+	ready readiness // the latest /readyz probe round
 }
 
 // New builds the server and its routes.
@@ -83,6 +89,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.KeepAlive == 0 {
 		cfg.KeepAlive = 15 * time.Second
+	}
+	if cfg.ReadyInterval == 0 {
+		cfg.ReadyInterval = 2 * time.Second
 	}
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = time.Minute

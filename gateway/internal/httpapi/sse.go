@@ -39,13 +39,16 @@ type cursor struct {
 	started   bool
 	block     uint64
 	pos       int
+	skip      bool // skip positions <= skipThrough in skipBlock
 	skipBlock uint64
-	skipUpTo  int // skip positions < skipUpTo in skipBlock (0: skip nothing)
+	// skipThrough is the last position to skip (inclusive, so that any position a client
+	// names, up to the largest int, is skipped without overflow).
+	skipThrough int
 }
 
 // resumeAfter makes the cursor skip everything up to and including (block, pos).
 func resumeAfter(block uint64, pos int) *cursor {
-	return &cursor{skipBlock: block, skipUpTo: pos + 1}
+	return &cursor{skip: true, skipBlock: block, skipThrough: pos}
 }
 
 // next numbers an event of block and reports whether to send it.
@@ -55,7 +58,7 @@ func (c *cursor) next(block uint64) (id string, send bool) {
 	} else {
 		c.pos++
 	}
-	if block == c.skipBlock && c.pos < c.skipUpTo {
+	if c.skip && block == c.skipBlock && c.pos <= c.skipThrough {
 		return "", false
 	}
 	return eventID(block, c.pos), true

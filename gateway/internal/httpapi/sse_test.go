@@ -3,8 +3,10 @@ package httpapi
 import (
 	"bufio"
 	"context"
+	"math"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -182,4 +184,21 @@ func TestEventStream(t *testing.T) {
 			t.Fatal("stream did not end")
 		}
 	})
+}
+
+// Regression (found by FuzzLastEventID): resuming after the largest position overflowed the
+// cursor's bound and sent the block's events again.
+func TestResumeAfterTheLargestPosition(t *testing.T) {
+	for _, pos := range []int{0, 5, math.MaxInt - 1, math.MaxInt} {
+		t.Run(strconv.Itoa(pos), func(t *testing.T) {
+			c := resumeAfter(3, pos)
+			for i := 0; i <= min(pos, 10); i++ {
+				_, send := c.next(3)
+				require.False(t, send, "position %d of block 3", i)
+			}
+			id, send := c.next(4)
+			require.True(t, send)
+			require.Equal(t, "4-0", id)
+		})
+	}
 }

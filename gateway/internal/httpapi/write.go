@@ -62,6 +62,9 @@ func (s *Server) submitWrite(c *gin.Context, w *write) {
 		if !w.begin() {
 			return
 		}
+		// Whatever happens below (even a panic), the key is not left owned by a request that
+		// has gone; after Complete or Abort this does nothing.
+		defer w.release()
 	}
 	w.run()
 }
@@ -74,8 +77,9 @@ type write struct {
 	call    ledger.Call
 	async   bool
 	success int
-	key     string // Idempotency-Key, if any
-	txID    string // last transaction prepared for it
+	key     string            // Idempotency-Key, if any
+	tok     idempotency.Token // this request's claim of key
+	txID    string            // last transaction prepared for it
 
 	// A write that carries personal data runs as a short saga: before writes the private
 	// part (through the owner's peer only) and returns the public call that binds it; after
@@ -89,13 +93,14 @@ type write struct {
 // begin claims the idempotency key, or answers from it. It reports whether to go on.
 func (w *write) begin() bool {
 	fp := fingerprint(w.c, w.call, w.s.fpKey, w.private)
-	outcome, e, err := w.s.cfg.Idempotency.Begin(w.p.KeyHash, w.key, idempotency.Entry{
+	outcome, e, tok, err := w.s.cfg.Idempotency.Begin(w.p.KeyHash, w.key, idempotency.Entry{
 		Fingerprint: fp, Async: w.async, SuccessStatus: w.success,
 	})
 	if err != nil {
 		w.s.fail(w.c, err)
 		return false
 	}
+	w.tok = tok
 	switch outcome {
 	case idempotency.Started:
 		return true
@@ -111,9 +116,15 @@ func (w *write) begin() bool {
 		w.s.fail(w.c, &ledger.Error{Kind: ledger.KindContract, Code: string(domain.CodeConflict),
 			Message: "a request with this Idempotency-Key is still being processed; retry later", TransactionID: e.TxID})
 	case idempotency.Orphaned:
+		defer w.release()
 		w.resolve(e)
 	}
 	return false
+}
+
+// release gives up this request's claim of its key, if it still holds it.
+func (w *write) release() {
+	w.s.cfg.Idempotency.Release(w.p.KeyHash, w.key, w.tok)
 }
 
 // resolve answers a request whose transaction was submitted by an earlier request with the
@@ -157,7 +168,7 @@ func (w *write) resolve(e *idempotency.Entry) {
 		if tx.Status == ledger.StatusExpired || tx.Status == ledger.StatusFailed {
 			err = &ledger.Error{Kind: ledger.KindSubmit, Message: "the transaction was not committed: " + tx.Status, TransactionID: tx.TransactionID}
 		}
-		_ = w.s.cfg.Idempotency.Abort(w.p.KeyHash, w.key)
+		_ = w.s.cfg.Idempotency.Abort(w.p.KeyHash, w.key, w.tok)
 		w.s.fail(w.c, err)
 	}
 }
@@ -168,7 +179,9 @@ func (w *write) hook(txID string) error {
 	if w.key == "" {
 		return nil
 	}
-	return w.s.cfg.Idempotency.SetTx(w.p.KeyHash, w.key, txID)
+	// Fails (and so stops the write before anything is ordered) unless this request still
+	// owns the key.
+	return w.s.cfg.Idempotency.SetTx(w.p.KeyHash, w.key, w.tok, txID)
 }
 
 func (w *write) run() {
@@ -216,11 +229,11 @@ func (w *write) failed(err error) {
 		le, isLedger := ledger.AsError(err)
 		switch {
 		case isLedger && le.Kind == ledger.KindTimeout && w.txID != "":
-			w.s.cfg.Idempotency.Release(w.p.KeyHash, w.key)
+			w.release()
 		case status < 500 && !(isLedger && le.Kind == ledger.KindCommit):
 			w.complete(status, "application/json; charset=utf-8", mustJSON(body))
 		default:
-			_ = w.s.cfg.Idempotency.Abort(w.p.KeyHash, w.key)
+			_ = w.s.cfg.Idempotency.Abort(w.p.KeyHash, w.key, w.tok)
 		}
 	}
 	w.c.AbortWithStatusJSON(status, body)
@@ -230,7 +243,7 @@ func (w *write) complete(status int, contentType string, body []byte) {
 	if w.key == "" {
 		return
 	}
-	if err := w.s.cfg.Idempotency.Complete(w.p.KeyHash, w.key, status, contentType, body); err != nil {
+	if err := w.s.cfg.Idempotency.Complete(w.p.KeyHash, w.key, w.tok, status, contentType, body); err != nil {
 		w.s.log.Error("cannot store the idempotent answer", "request_id", w.c.GetString(ctxRequestID), "error", err)
 	}
 }

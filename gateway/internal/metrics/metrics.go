@@ -54,11 +54,28 @@ func New() *Metrics {
 	return m
 }
 
-// ObserveHTTP records one HTTP request.
+// ObserveHTTP records one HTTP request. route must come from a fixed set (the matched route
+// template, or a fixed word for none); the method is reduced to MethodLabel.
 func (m *Metrics) ObserveHTTP(route, method string, status int, d time.Duration) {
 	s := strconv.Itoa(status)
+	method = MethodLabel(method)
 	m.httpRequests.WithLabelValues(route, method, s).Inc()
 	m.httpDuration.WithLabelValues(route, method, s).Observe(d.Seconds())
+}
+
+// OtherMethod is the method label of every method outside the standard set.
+const OtherMethod = "other"
+
+// MethodLabel is the label of an HTTP method: the method itself for the standard ones a
+// client of this API may send, OtherMethod for anything else. Go's HTTP server accepts any
+// token as a method, so a raw method label would let any client add series (and memory)
+// without limit.
+func MethodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+		return method
+	}
+	return OtherMethod
 }
 
 // ObserveFabric records one Fabric call (fabric.Observer).
