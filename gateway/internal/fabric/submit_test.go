@@ -372,19 +372,23 @@ func TestUnreachableNetworkAnswersPendingWithinSeconds(t *testing.T) {
 		return nil
 	}}
 	tl := newTestLedger(t, "", map[ledger.Caller]conn{registrar: c})
+	// The synchronous path alone (Ledger.Submit hands the record to the worker at once, whose
+	// pauses would move the shared fake clock while this test reads it).
 	t0 := tl.clock.now()
-	_, err := tl.Submit(context.Background(), registerCall())
+	_, rec, err := tl.sub.write(context.Background(), c, registerCall(), t0.Add(90*time.Second), nil)
+	waited := tl.clock.now().Sub(t0)
 	le, ok := ledger.AsError(err)
 	require.True(t, ok, "want a *ledger.Error, got %v", err)
 	require.Equal(t, ledger.KindTimeout, le.Kind)
 	require.Equal(t, "tx1", le.TransactionID)
 	require.Contains(t, le.Message, "PENDING")
-	waited := tl.clock.now().Sub(t0)
 	require.GreaterOrEqual(t, waited, 5*time.Second)
 	require.Less(t, waited, 8*time.Second, "the clerk waits seconds, not the write deadline")
 	require.Less(t, len(c.submitted()), failures, "given up before a peer answered")
+	require.False(t, rec.IsFinal(), "still PENDING")
 
-	rec := waitFinal(t, tl.store, "tx1")
+	tl.worker.adopt(rec) // what Ledger.Submit does with it
+	rec = waitFinal(t, tl.store, "tx1")
 	require.Equal(t, "VALID", rec.Status, "the worker goes on with the same transaction")
 	require.Equal(t, 1, c.endorsements, "never endorsed again")
 }
