@@ -65,6 +65,8 @@ type load struct {
 	writes  []*write
 	pending []*write // async, accepted, no final status yet
 
+	readRetry time.Duration // pause between read-back tries
+
 	stop    chan struct{} // closed: writers start no new write
 	writers sync.WaitGroup
 	poller  sync.WaitGroup
@@ -72,7 +74,8 @@ type load struct {
 }
 
 func newLoad(o *options, c *client) *load {
-	return &load{o: o, c: c, gen: loadkit.NewUnique(time.Now()), stop: make(chan struct{}), drained: make(chan struct{})}
+	return &load{o: o, c: c, gen: loadkit.NewUnique(time.Now()), readRetry: time.Second,
+		stop: make(chan struct{}), drained: make(chan struct{})}
 }
 
 // start launches the writers and the poller; ctx ends everything at once (interrupt).
@@ -276,7 +279,7 @@ func (l *load) readBack(ctx context.Context, workers int) {
 	wg.Wait()
 }
 
-// readOne reads one record: found, or not found after 3 tries a second apart, or errText
+// readOne reads one record: found, or not found after 3 tries readRetry apart, or errText
 // when the gateway would not say either way after 10 tries.
 func (l *load) readOne(ctx context.Context, uscc string) (found bool, errText string) {
 	notFound := 0
@@ -296,7 +299,7 @@ func (l *load) readOne(ctx context.Context, uscc string) (found bool, errText st
 		if ctx.Err() != nil {
 			return false, ctx.Err().Error()
 		}
-		sleep(ctx, time.Second)
+		sleep(ctx, l.readRetry)
 	}
 	return false, errText
 }

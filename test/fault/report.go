@@ -115,7 +115,7 @@ func report(stdout, log io.Writer, o *options, res *result) error {
 
 func writeTable(out io.Writer, rows []row) {
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "FAULT\tNODE\tWRITES\tACKED\tNOT ACKED\tP50 s\tP99 s\tMAX s\tGAP s\tRESTART s\tCATCH-UP s\tLOST\tNO FINAL\tERRORS (failed attempts)")
+	fmt.Fprintln(tw, "FAULT\tNODE\tWRITES\tACKED\tNOT ACKED\tSYNC IN FAULT\tP50 s\tP99 s\tMAX s\tGAP s\tRESTART s\tCATCH-UP s\tLOST\tNO FINAL\tERRORS (failed attempts)")
 	for _, r := range rows {
 		catch := "-"
 		if r.CatchUp != nil {
@@ -136,8 +136,8 @@ func writeTable(out io.Writer, rows []row) {
 		if len(r.AsyncBad) > 0 {
 			errs += "; async final not VALID: " + errorsText(r.AsyncBad)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\t%s\t%s\t%.1f\t%.1f\t%s\t%d\t%d\t%s\n",
-			r.Fault, node, r.Requests, r.Acked, r.NotAcked, lat[0], lat[1], lat[2],
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%.1f\t%.1f\t%s\t%d\t%d\t%s\n",
+			r.Fault, node, r.Requests, r.Acked, r.NotAcked, r.Window, lat[0], lat[1], lat[2],
 			r.Gap.Seconds(), r.Restart.Seconds(), catch, r.Lost, r.NoFinal, errs)
 	}
 	_ = tw.Flush()

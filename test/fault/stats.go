@@ -204,7 +204,7 @@ func verdict(rows []row, catchUpMax time.Duration) []string {
 			case r.CatchUpErr != "":
 				out = append(out, fmt.Sprintf("%s: did not catch up: %s", name, r.CatchUpErr))
 			case *r.CatchUp > catchUpMax:
-				out = append(out, fmt.Sprintf("%s: caught up in %.1f s, over the %.0f s target", name, r.CatchUp.Seconds(), catchUpMax.Seconds()))
+				out = append(out, fmt.Sprintf("%s: caught up in %.1f s, over the %s target", name, r.CatchUp.Seconds(), catchUpMax))
 			}
 		}
 	}

@@ -18,6 +18,8 @@ type suite struct {
 	machine string
 	commit  string
 	drain   time.Duration // how long accepted asynchronous writes may take to become final at the end
+	// readRetry is the pause between read-back tries of a record not found (0: 1 s).
+	readRetry time.Duration
 }
 
 // result is everything the report prints.
@@ -74,6 +76,9 @@ func (s *suite) run(ctx context.Context) *result {
 	}
 	c := newClient(api, registrar, auditor, s.o.Timeout, s.o.Clients+8)
 	ld := newLoad(s.o, c)
+	if s.readRetry > 0 {
+		ld.readRetry = s.readRetry
+	}
 	plan := s.o.plan()
 	fmt.Fprintf(s.log, "fault: %d sync + %d async writers (%.0f/s each) as the market registrar; %d faults: before %s, down %s, after %s\n",
 		s.o.syncWriters(), s.o.asyncWriters(), s.o.AsyncRate, len(plan), s.o.Before, s.o.During, s.o.After)
@@ -103,8 +108,8 @@ func (s *suite) run(ctx context.Context) *result {
 }
 
 // inject runs one fault's phase: steady load, kill, hold, restart, catch-up, recovery.
-func (s *suite) inject(ctx context.Context, fault string, start time.Time) faultRun {
-	fr := faultRun{Fault: fault, Start: start}
+func (s *suite) inject(ctx context.Context, fault string, start time.Time) (fr faultRun) {
+	fr = faultRun{Fault: fault, Start: start}
 	defer func() { fr.End = time.Now() }()
 	if err := s.cl.Settle(ctx); err != nil {
 		fmt.Fprintln(s.log, "fault: warning:", err)
