@@ -62,6 +62,7 @@ type load struct {
 	gen *loadkit.Unique
 
 	mu      sync.Mutex
+	samples map[string]string // the first message of each error class
 	writes  []*write
 	pending []*write // async, accepted, no final status yet
 
@@ -74,7 +75,7 @@ type load struct {
 }
 
 func newLoad(o *options, c *client) *load {
-	return &load{o: o, c: c, gen: loadkit.NewUnique(time.Now()), readRetry: time.Second,
+	return &load{o: o, c: c, gen: loadkit.NewUnique(time.Now()), readRetry: time.Second, samples: map[string]string{},
 		stop: make(chan struct{}), drained: make(chan struct{})}
 }
 
@@ -160,6 +161,13 @@ func (l *load) one(ctx context.Context, writer int, async bool) {
 			cls = "unexpected " + cls // e.g. 200 to a registration: count it, do not trust it
 		}
 		w.Errors = append(w.Errors, cls)
+		if _, seen := l.samples[cls]; !seen {
+			msg := a.Message
+			if a.Err != nil {
+				msg = a.Err.Error()
+			}
+			l.samples[cls] = msg
+		}
 		if !a.retryable() || ctx.Err() != nil || now.Add(backoff).After(deadline) {
 			w.Refused = cls
 			l.mu.Unlock()
@@ -302,6 +310,17 @@ func (l *load) readOne(ctx context.Context, uscc string) (found bool, errText st
 		sleep(ctx, l.readRetry)
 	}
 	return false, errText
+}
+
+// errorSamples copies the first message of each error class.
+func (l *load) errorSamples() map[string]string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make(map[string]string, len(l.samples))
+	for k, v := range l.samples {
+		out[k] = v
+	}
+	return out
 }
 
 // snapshot copies every write (for the statistics, once the load has finished).

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 )
 
 // totals add up every row.
@@ -75,6 +77,17 @@ func report(stdout, log io.Writer, o *options, res *result) error {
 	if len(res.Rows) > 0 {
 		fmt.Fprintln(out)
 		writeTable(out, res.Rows)
+		if len(res.Samples) > 0 {
+			fmt.Fprintln(out, "\nfirst message of each error class:")
+			classes := make([]string, 0, len(res.Samples))
+			for k := range res.Samples {
+				classes = append(classes, k)
+			}
+			sort.Strings(classes)
+			for _, k := range classes {
+				fmt.Fprintf(out, "  %s: %s\n", k, clip(res.Samples[k], 300))
+			}
+		}
 		fmt.Fprintln(out)
 		fmt.Fprintf(out, "writes %d: acknowledged %d (%d committed synchronously, %d accepted asynchronously), not acknowledged %d (of which committed anyway: %d)\n",
 			t.Writes, t.Acked, t.SyncAcked, t.AsyncAcked, t.NotAcked, t.LateCommit)
@@ -108,9 +121,21 @@ func report(stdout, log io.Writer, o *options, res *result) error {
 	enc.SetIndent("", "  ")
 	return enc.Encode(map[string]any{
 		"machine": res.Machine, "commit": res.Commit, "began": res.Began.UTC(), "took_s": secs(res.Took),
-		"setup_error": res.SetupErr, "rows": rows, "totals": t, "failures": res.Failures,
+		"setup_error": res.SetupErr, "rows": rows, "error_samples": res.Samples, "totals": t, "failures": res.Failures,
 		"passed": res.SetupErr == "" && len(res.Failures) == 0,
 	})
+}
+
+// clip shortens s to n bytes (on a rune boundary) and puts it on one line.
+func clip(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 func writeTable(out io.Writer, rows []row) {

@@ -24,7 +24,7 @@ type faultRun struct {
 	Back       time.Time
 	End        time.Time
 	HasLedger  bool          // a peer or orderer: catch-up is measured
-	CatchUp    time.Duration // from RestartAt until at the others' height
+	CatchUp    time.Duration // from RestartAt until at the others' height (watched while the restart runs)
 	CatchUpErr string        // not caught up (or not measurable)
 	Err        string        // the fault could not be injected or undone
 	Broken     bool          // the node could not be restarted: the remaining faults are skipped

@@ -145,3 +145,9 @@ func TestErrorsText(t *testing.T) {
 	require.Equal(t, "503 UNAVAILABLE×12, transport×3, 502 ENDORSEMENT_FAILED×1, 504 TIMEOUT×1",
 		errorsText(map[string]int{"transport": 3, "503 UNAVAILABLE": 12, "504 TIMEOUT": 1, "502 ENDORSEMENT_FAILED": 1}))
 }
+
+func TestClip(t *testing.T) {
+	require.Equal(t, "a b c", clip("a\n  b\tc", 10))
+	require.Equal(t, "abc…", clip("abcdef", 3))
+	require.Equal(t, "é…", clip("ééé", 3), "never cuts a character in two")
+}

@@ -32,6 +32,7 @@ type result struct {
 	Runs     []faultRun
 	Rows     []row
 	Writes   []write
+	Samples  map[string]string // error class → the first message seen
 	Failures []string
 }
 
@@ -102,6 +103,7 @@ func (s *suite) run(ctx context.Context) *result {
 	fmt.Fprintln(s.log, "fault: reading every write back as the audit auditor")
 	ld.readBack(ctx, 8)
 	res.Writes = ld.snapshot()
+	res.Samples = ld.errorSamples()
 	res.Rows = summarize(res.Runs, res.Writes)
 	res.Failures = verdict(res.Rows, s.o.CatchUpMax)
 	return res
@@ -127,30 +129,52 @@ func (s *suite) inject(ctx context.Context, fault string, start time.Time) (fr f
 	}
 	sleep(ctx, s.o.During)
 	fr.RestartAt = time.Now()
+	// The node's height is watched while it restarts: `up` goes on checking the whole
+	// network after the node has caught up. Give it twice the target: a slow catch-up is
+	// reported with its time.
+	type caught struct {
+		at        time.Time
+		hasLedger bool
+		err       error
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	cc := make(chan caught, 1)
+	go func() {
+		_, hasLedger, err := s.cl.CatchUp(cctx, node, 2*s.o.CatchUpMax)
+		cc <- caught{time.Now(), hasLedger, err}
+	}()
 	err = s.cl.Restart(ctx, node)
 	if err != nil && ctx.Err() == nil {
 		fmt.Fprintf(s.log, "fault: restarting %s failed, trying once more: %v\n", node, err)
 		err = s.cl.Restart(ctx, node)
 	}
-	if err != nil {
-		fr.Err = "restart failed: " + err.Error()
-		fr.Restarted, fr.Back, fr.Broken = time.Now(), time.Now(), true
-		return fr
-	}
 	fr.Restarted = time.Now()
 	fr.Back = fr.Restarted
-	// Give the node twice the target: a slow catch-up is reported with its time.
-	_, hasLedger, err := s.cl.CatchUp(ctx, node, 2*s.o.CatchUpMax)
-	if hasLedger {
+	if err != nil {
+		cancel()
+		<-cc
+		fr.Err = "restart failed: " + err.Error()
+		fr.Broken = true
+		return fr
+	}
+	if c := <-cc; c.hasLedger {
 		fr.HasLedger = true
-		fr.Back = time.Now()
-		fr.CatchUp = fr.Back.Sub(fr.RestartAt)
-		if err != nil {
-			fr.CatchUpErr = err.Error()
+		fr.CatchUp = c.at.Sub(fr.RestartAt)
+		fr.Back = later(fr.Restarted, c.at)
+		if c.err != nil {
+			fr.CatchUpErr = c.err.Error()
 		}
 	}
 	sleep(ctx, s.o.After)
 	return fr
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 func (s *suite) progress(i, n int, fr faultRun) {

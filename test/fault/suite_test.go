@@ -193,6 +193,7 @@ func TestSuiteAgainstAFakeGateway(t *testing.T) {
 		require.Contains(t, out, "503 UNAVAILABLE×")
 		require.Contains(t, out, "target no acknowledged write lost: met")
 		require.Contains(t, out, "commit abc1234")
+		require.Contains(t, out, "first message of each error class:\n  503 UNAVAILABLE: no peer reachable\n")
 	})
 	t.Run("acknowledged writes missing from the ledger are lost and fail the suite", func(t *testing.T) {
 		t.Parallel()
