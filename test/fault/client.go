@@ -91,6 +91,10 @@ type errorBody struct {
 		Code          string `json:"code"`
 		Message       string `json:"message"`
 		TransactionID string `json:"transaction_id"`
+		Details       []struct {
+			Org     string `json:"org"`
+			Message string `json:"message"`
+		} `json:"details"`
 	} `json:"error"`
 }
 
@@ -124,6 +128,9 @@ func (c *client) do(ctx context.Context, method, path, key, idemKey string, body
 		var eb errorBody
 		if json.Unmarshal(raw, &eb) == nil {
 			a.Code, a.Message, a.TxID = eb.Error.Code, eb.Error.Message, eb.Error.TransactionID
+			for _, d := range eb.Error.Details {
+				a.Message += fmt.Sprintf("; %s: %s", d.Org, d.Message)
+			}
 		}
 		if a.Message == "" {
 			a.Message = strings.TrimSpace(string(raw))

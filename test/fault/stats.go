@@ -93,12 +93,21 @@ func summarize(runs []faultRun, writes []write) []row {
 		}
 	}
 	rows := make([]row, 0, len(runs))
-	for _, fr := range runs {
+	for k, fr := range runs {
+		// Every write belongs to one phase: those started before the first phase (the load
+		// starts a moment earlier) to the first, those after the last to the last.
+		lo, hi := fr.Start, fr.End
+		if k == 0 {
+			lo = time.Time{}
+		}
+		if k == len(runs)-1 {
+			hi = time.Unix(1<<62, 0)
+		}
 		r := row{Fault: fr.Fault, Node: fr.Node, Errors: map[string]int{}, AsyncBad: map[string]int{}, Err: fr.Err}
 		var window, before loadkit.Latencies
 		for i := range writes {
 			w := &writes[i]
-			if w.Start.Before(fr.Start) || !w.Start.Before(fr.End) {
+			if w.Start.Before(lo) || !w.Start.Before(hi) {
 				continue
 			}
 			r.Requests++

@@ -99,13 +99,15 @@ func TestSummarize(t *testing.T) {
 		{Start: at(12), End: at(13), Acked: true, AckAt: at(13), OnLedger: &no},                                              // lost
 		{Start: at(14), End: at(14.1), Acked: true, AckAt: at(14.1)},                                                         // read-back inconclusive
 		sync(31, 31.1), // next fault
+		sync(-1, 0.2),  // started a moment before the first phase: counted in the first
+		sync(50, 50.1), // started after the last phase ended: counted in the last
 	}
 	rows := summarize([]faultRun{fr, next}, writes)
 	require.Len(t, rows, 2)
 	r := rows[0]
-	require.Equal(t, 11, r.Requests)
-	require.Equal(t, 10, r.Acked)
-	require.Equal(t, 7, r.SyncAcked)
+	require.Equal(t, 12, r.Requests)
+	require.Equal(t, 11, r.Acked)
+	require.Equal(t, 8, r.SyncAcked)
 	require.Equal(t, 3, r.AsyncAcked)
 	require.Equal(t, 1, r.NotAcked)
 	require.Equal(t, 1, r.LateCommit)
@@ -115,7 +117,7 @@ func TestSummarize(t *testing.T) {
 	require.Equal(t, time.Second, r.P50)
 	require.Equal(t, 3*time.Second, r.P99)
 	require.Equal(t, 3*time.Second, r.Max)
-	require.Equal(t, 200*time.Millisecond, r.BaseP50)
+	require.Equal(t, 200*time.Millisecond, r.BaseP50) // 0.2 s and 1.2 s
 	// Commits acknowledged: 1.2, 7.9, 11, 12 (async VALID), 13, 14.1, 23.5, 25.2: the longest
 	// span is 14.1 → 23.5.
 	require.Equal(t, 9400*time.Millisecond, r.Gap.Round(time.Millisecond))
@@ -129,7 +131,7 @@ func TestSummarize(t *testing.T) {
 	require.Equal(t, map[string]int{"EXPIRED": 1}, r.AsyncBad)
 	require.Equal(t, 1, r.Unread)
 	require.Nil(t, rows[1].CatchUp, "the gateway has no ledger to catch up")
-	require.Equal(t, 1, rows[1].Requests)
+	require.Equal(t, 2, rows[1].Requests)
 
 	failures := verdict(rows, 30*time.Second)
 	require.Equal(t, []string{

@@ -83,8 +83,8 @@ func (s *suite) run(ctx context.Context) *result {
 	plan := s.o.plan()
 	fmt.Fprintf(s.log, "fault: %d sync + %d async writers (%.0f/s each) as the market registrar; %d faults: before %s, down %s, after %s\n",
 		s.o.syncWriters(), s.o.asyncWriters(), s.o.AsyncRate, len(plan), s.o.Before, s.o.During, s.o.After)
-	ld.start(ctx)
 	phase := time.Now()
+	ld.start(ctx)
 	for i, f := range plan {
 		if ctx.Err() != nil {
 			break

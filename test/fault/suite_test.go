@@ -44,7 +44,11 @@ func newFakeGateway() *fakeGateway {
 func writeErr(w http.ResponseWriter, status int, code, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": code, "message": msg}})
+	e := map[string]any{"code": code, "message": msg}
+	if status == http.StatusServiceUnavailable {
+		e["details"] = []map[string]string{{"org": "MarketMSP", "message": "connection refused"}}
+	}
+	_ = json.NewEncoder(w).Encode(map[string]any{"error": e})
 }
 
 func (g *fakeGateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -193,7 +197,7 @@ func TestSuiteAgainstAFakeGateway(t *testing.T) {
 		require.Contains(t, out, "503 UNAVAILABLE×")
 		require.Contains(t, out, "target no acknowledged write lost: met")
 		require.Contains(t, out, "commit abc1234")
-		require.Contains(t, out, "first message of each error class:\n  503 UNAVAILABLE: no peer reachable\n")
+		require.Contains(t, out, "first message of each error class:\n  503 UNAVAILABLE: no peer reachable; MarketMSP: connection refused\n")
 	})
 	t.Run("acknowledged writes missing from the ledger are lost and fail the suite", func(t *testing.T) {
 		t.Parallel()
