@@ -30,7 +30,7 @@ e2e:
 bench:
 	go run ./test/bench -workload invoice -clients 1,8,32
 
-## fault: kill each kind of node under write load on a network of its own; what was acknowledged, lost, how long clients waited, catch-up (8-10 min)
+## fault: kill each kind of node under write load on a network of its own; what was acknowledged, lost, how long clients waited, catch-up (5-6 min)
 fault:
 	go run ./test/fault
 

@@ -1,6 +1,6 @@
 // Command fault shows how govchain behaves when any one node dies under load (issue 11):
 //
-//	go run ./test/fault                      # every fault, the Raft leader 5 times (8-10 min)
+//	go run ./test/fault                      # every fault, the Raft leader 5 times (5-6 min on 2 cores)
 //	go run ./test/fault -faults leader,gateway -repeat-leader 2
 //	go run ./test/fault -json > fault.json   # tables on stderr
 //
