@@ -1,5 +1,5 @@
 # govchain: the two commands a newcomer needs are `make up` and `make test`.
-.PHONY: up down clean status test unit e2e bench fabric lint
+.PHONY: up down clean status test unit e2e bench fault fabric lint
 
 ## up: build what is missing, start the Fabric network, deploy the chaincode, start the HTTP gateway
 up:
@@ -29,6 +29,10 @@ e2e:
 ## bench: committed TPS and latency, HTTP gateway vs the Fabric SDK directly (needs `make up`)
 bench:
 	go run ./test/bench -workload invoice -clients 1,8,32
+
+## fault: kill each kind of node under write load on a network of its own; what was acknowledged, lost, how long clients waited, catch-up (5-6 min)
+fault:
+	go run ./test/fault
 
 fabric:
 	@scripts/install-fabric.sh
