@@ -168,21 +168,37 @@ func writeTable(out io.Writer, rows []row) {
 	_ = tw.Flush()
 }
 
+// latencyJudged are the faults issue 11 sets a latency target for: write p99 over the fault
+// window and the longest span without a committed write, each ≤ the target. For the entry
+// peer only the span counts (writes must go on through the fallback peer within it). The
+// gateway kill has none: while the gateway is down no clerk is served, by construction.
+var latencyJudged = map[string]bool{"leader": true, "follower": true, "peer": true, "chaincode": true}
+
 // targets reads the rows against issue 11's targets.
 func targets(rows []row, o *options, t totals) []string {
 	var slow []string
-	worst := time.Duration(0)
+	worst, judged := time.Duration(0), 0
 	for _, r := range rows {
-		worst = max(worst, r.P99)
-		if r.P99 > o.P99Target {
-			slow = append(slow, fmt.Sprintf("%s %s s", r.Fault, secsText(r.P99)))
+		switch {
+		case latencyJudged[r.Fault]:
+			judged++
+			worst = max(worst, r.P99, r.Gap)
+			if r.P99 > o.P99Target || r.Gap > o.P99Target {
+				slow = append(slow, fmt.Sprintf("%s %s: p99 %s s, gap %.1f s", r.Fault, r.Node, secsText(r.P99), r.Gap.Seconds()))
+			}
+		case r.Fault == "entry-peer":
+			judged++
+			worst = max(worst, r.Gap)
+			if r.Gap > o.P99Target {
+				slow = append(slow, fmt.Sprintf("%s %s: gap %.1f s", r.Fault, r.Node, r.Gap.Seconds()))
+			}
 		}
 	}
 	var lines []string
 	if len(slow) == 0 {
-		lines = append(lines, fmt.Sprintf("target write p99 during a fault ≤ %s: met in every fault (worst %s s)", o.P99Target, secsText(worst)))
+		lines = append(lines, fmt.Sprintf("target write p99 and longest gap during a node fault ≤ %s (entry peer: gap only; the gateway kill is reported, not judged): met in %d of %d (worst %s s)", o.P99Target, judged, judged, secsText(worst)))
 	} else {
-		lines = append(lines, fmt.Sprintf("target write p99 during a fault ≤ %s: NOT met in %d of %d faults (%s)", o.P99Target, len(slow), len(rows), strings.Join(slow, ", ")))
+		lines = append(lines, fmt.Sprintf("target write p99 and longest gap during a node fault ≤ %s (entry peer: gap only; the gateway kill is reported, not judged): NOT met in %d of %d (%s)", o.P99Target, len(slow), judged, strings.Join(slow, "; ")))
 	}
 	if t.Lost == 0 && t.Unread == 0 {
 		lines = append(lines, fmt.Sprintf("target no acknowledged write lost: met (%d of %d read back as the audit auditor)", t.Acked, t.Acked))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -152,4 +153,35 @@ func TestClip(t *testing.T) {
 	require.Equal(t, "a b c", clip("a\n  b\tc", 10))
 	require.Equal(t, "abc…", clip("abcdef", 3))
 	require.Equal(t, "é…", clip("ééé", 3), "never cuts a character in two")
+}
+
+// The latency target judges the faults issue 11 names: p99 and gap for leader, follower,
+// peer and chaincode; the gap alone for the entry peer; never the gateway kill.
+func TestTargetsJudgeTheNamedFaults(t *testing.T) {
+	o := &options{P99Target: 5 * time.Second, CatchUpMax: 30 * time.Second}
+	s := time.Second
+	cases := []struct {
+		name string
+		rows []row
+		want string
+	}{
+		{"all within", []row{{Fault: "leader", Node: "orderer0", P99: 3 * s, Gap: 2 * s}, {Fault: "gateway", Node: "gateway", P99: 12 * s, Gap: 11 * s}},
+			"met in 1 of 1"},
+		{"a leader kill over on p99", []row{{Fault: "leader", Node: "orderer1", P99: 6 * s, Gap: 2 * s}},
+			"NOT met in 1 of 1 (leader orderer1: p99 6.00 s"},
+		{"a follower kill over on the gap only", []row{{Fault: "follower", Node: "orderer2", P99: s, Gap: 7 * s}},
+			"NOT met in 1 of 1 (follower orderer2"},
+		{"the entry peer is judged by its gap", []row{{Fault: "entry-peer", Node: "peer0.market", P99: 9 * s, Gap: 3 * s}},
+			"met in 1 of 1"},
+		{"an entry-peer gap over", []row{{Fault: "entry-peer", Node: "peer0.market", P99: s, Gap: 6 * s}},
+			"NOT met in 1 of 1 (entry-peer peer0.market: gap 6.0 s)"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			lines := targets(c.rows, o, totals{})
+			if !strings.Contains(lines[0], c.want) {
+				t.Fatalf("want %q in %q", c.want, lines[0])
+			}
+		})
+	}
 }
