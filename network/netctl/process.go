@@ -31,9 +31,21 @@ func running(l Layout, name string) (int, bool) {
 	if err != nil {
 		return 0, false
 	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(raw)))
+	f := strings.Fields(string(raw))
+	if len(f) == 0 {
+		return 0, false
+	}
+	pid, err := strconv.Atoi(f[0])
 	if err != nil || pid <= 0 {
 		return 0, false
+	}
+	// A PID is reused once its process is gone: the one recorded is ours only if it was
+	// started at the recorded time. (Another network on this machine, started from the same
+	// binaries, may hold the number now; signalling it would kill that network's node.)
+	if len(f) > 1 {
+		if st, ok := procStart(pid); !ok || st != f[1] {
+			return 0, false
+		}
 	}
 	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
 	if err != nil {
@@ -50,6 +62,30 @@ func running(l Layout, name string) (int, bool) {
 		}
 	}
 	return pid, true
+}
+
+// Running returns the PID of the named node (or gateway) this network started, if that
+// process is still running: the PID file's number, started at the time recorded with it.
+func Running(l Layout, name string) (int, bool) { return running(l, name) }
+
+// procStart is a process's start time (clock ticks since boot, /proc/PID/stat field 22).
+func procStart(pid int) (string, bool) {
+	st, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return "", false
+	}
+	// Fields after the command name, which is in parentheses and may hold spaces: state is
+	// field 3, starttime field 22.
+	s := string(st)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return "", false
+	}
+	rest := strings.Fields(s[i+1:])
+	if len(rest) < 20 {
+		return "", false
+	}
+	return rest[19], true
 }
 
 // portFree reports an error naming the port if something already listens on it.
@@ -101,7 +137,11 @@ func start(l Layout, host string, p Proc) (int, error) {
 		return 0, fmt.Errorf("start %s: %w", p.Name, err)
 	}
 	pid := cmd.Process.Pid
-	if err := os.WriteFile(l.PIDFile(p.Name), []byte(strconv.Itoa(pid)+"\n"), 0o644); err != nil {
+	record := strconv.Itoa(pid)
+	if st, ok := procStart(pid); ok {
+		record += " " + st
+	}
+	if err := os.WriteFile(l.PIDFile(p.Name), []byte(record+"\n"), 0o644); err != nil {
 		return 0, err
 	}
 	// Reap the child when it exits so it never lingers as a zombie while we run.

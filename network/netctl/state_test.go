@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"strings"
 	"testing"
+	"time"
 )
 
 // TestStateAccessIsLocked runs what Up runs per org in parallel goroutines
@@ -42,5 +45,44 @@ func TestStateAccessIsLocked(t *testing.T) {
 		if back.CAPasswords[o.Name] != "pw-"+o.Name || !back.Enrolled[o.Name] || !back.Joined["peer:"+o.Name] {
 			t.Errorf("%s: state not saved: %+v", o.Name, back)
 		}
+	}
+}
+
+// A PID file names the process this network started: once that process is gone and its
+// number is reused by another one, the file no longer matches (its start time differs), so
+// `down` never signals another network's node.
+func TestRunningChecksTheStartTime(t *testing.T) {
+	dir := t.TempDir()
+	l := Layout{Root: "/", Data: dir, Bin: "/"}
+	p := Proc{Name: "sleeper", Bin: "/bin/sleep", Args: []string{"30"}}
+	pid, err := start(l, "127.0.0.1", p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _, _ = stop(l, p.Name, time.Second) })
+	if got, ok := running(l, p.Name); !ok || got != pid {
+		t.Fatalf("running = %d, %v; want %d, true", got, ok, pid)
+	}
+	raw, err := os.ReadFile(l.PIDFile(p.Name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := strings.Fields(string(raw))
+	if len(f) != 2 {
+		t.Fatalf("the PID file records PID and start time: %q", raw)
+	}
+	// The same number with another start time: a reused PID.
+	if err := os.WriteFile(l.PIDFile(p.Name), []byte(f[0]+" 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := running(l, p.Name); ok {
+		t.Fatal("a PID started at another time is not ours")
+	}
+	// An old PID file with only the number is still honoured (networks started before).
+	if err := os.WriteFile(l.PIDFile(p.Name), []byte(f[0]+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := running(l, p.Name); !ok {
+		t.Fatal("an old-style PID file of a running process")
 	}
 }

@@ -124,7 +124,11 @@ func findProcs(pidDir string) ([]proc, error) {
 		if err != nil {
 			continue
 		}
-		pid, err := strconv.Atoi(strings.TrimSpace(string(raw)))
+		fields := strings.Fields(string(raw)) // "PID STARTTIME" (netctl), or just "PID"
+		if len(fields) == 0 {
+			continue
+		}
+		pid, err := strconv.Atoi(fields[0])
 		if err != nil || pid <= 0 {
 			continue
 		}

@@ -201,24 +201,12 @@ func (c *netCluster) Target(fault string) (string, error) {
 }
 
 // Kill sends SIGKILL to the PID the network recorded for node, after checking that the
-// PID is still one of ours (a binary under bin/ or the repository), and waits until it
+// PID is still the process this network started (netctl.Running), and waits until it
 // has exited. The PID file stays: `up` sees the process gone and starts it again.
 func (c *netCluster) Kill(node string) error {
-	raw, err := os.ReadFile(c.l.PIDFile(node))
-	if err != nil {
-		return fmt.Errorf("%s: no PID file: %w", node, err)
-	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(raw)))
-	if err != nil || pid <= 0 {
-		return fmt.Errorf("%s: bad PID file", node)
-	}
-	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-	if err != nil {
-		return fmt.Errorf("%s (PID %d) is not running", node, pid)
-	}
-	exe := strings.SplitN(string(cmdline), "\x00", 2)[0]
-	if !strings.HasPrefix(exe, c.l.Bin) && !strings.HasPrefix(exe, c.root) {
-		return fmt.Errorf("%s: PID %d is %q, not a process of this network", node, pid, exe)
+	pid, ok := netctl.Running(c.l, node)
+	if !ok {
+		return fmt.Errorf("%s is not running (no PID file, or its PID is no longer the process this network started)", node)
 	}
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 		return fmt.Errorf("kill -9 %s (PID %d): %w", node, pid, err)
