@@ -2,7 +2,9 @@
 # `make fuzz`: fuzz every Go fuzz target (func FuzzXxx(f *testing.F)) of the module, one
 # after another, FUZZTIME each (default 30s; any -fuzztime value, e.g. 2m or 10000x).
 # Targets are discovered per package with `go test -list '^Fuzz'`; FUZZPKGS narrows the
-# packages (default ./...), FUZZ narrows the targets (a regexp, default every one).
+# packages (default ./...), FUZZ narrows the targets (a regexp, default every one),
+# FUZZMINIMIZE bounds the minimisation of each new input (default 3s: Go's 60s would eat a
+# short run).
 # Prints, per target, the time it took and how many new corpus entries it found; stops at
 # the first failure. A failing input is written to <package>/testdata/fuzz/<FuzzName>/:
 # fix the defect and commit that file, so `go test` keeps it as a regression seed.
@@ -40,7 +42,7 @@ for dir in "${pkgs[@]}"; do
   for target in $(echo "$targets" | grep -E '^Fuzz' | grep -E -- "$FUZZ"); do
     log=$(mktemp)
     t0=$(date +%s)
-    go test -run='^$' -fuzz="^${target}\$" -fuzztime="$FUZZTIME" "$pkg" >"$log" 2>&1
+    go test -run='^$' -fuzz="^${target}\$" -fuzztime="$FUZZTIME" -fuzzminimizetime="${FUZZMINIMIZE:-3s}" "$pkg" >"$log" 2>&1
     rc=$?
     secs=$(( $(date +%s) - t0 ))
     # "fuzz: elapsed: 25s, execs: 81234 (3249/sec), new interesting: 7 (total: 19)"
