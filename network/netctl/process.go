@@ -42,18 +42,23 @@ func running(l Layout, name string) (int, bool) {
 	// A PID is reused once its process is gone: the one recorded is ours only if it was
 	// started at the recorded time. (Another network on this machine, started from the same
 	// binaries, may hold the number now; signalling it would kill that network's node.)
+	// PID and start time together name one process; an old PID file with the number alone is
+	// judged by the executable's path instead. (Not by the command line alone: right after
+	// exec /proc/PID/cmdline can still read empty, which made a process just started look
+	// gone — "the gateway exited during start-up" while it was starting.)
 	if len(f) > 1 {
 		if st, ok := procStart(pid); !ok || st != f[1] {
 			return 0, false
 		}
-	}
-	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-	if err != nil {
-		return 0, false
-	}
-	exe := strings.SplitN(string(cmdline), "\x00", 2)[0]
-	if !strings.HasPrefix(exe, l.Bin) && !strings.HasPrefix(exe, l.Root) {
-		return 0, false
+	} else {
+		exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
+		if err != nil || exe == "" {
+			cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+			exe = strings.SplitN(string(cmdline), "\x00", 2)[0]
+		}
+		if exe == "" || (!strings.HasPrefix(exe, l.Bin) && !strings.HasPrefix(exe, l.Root)) {
+			return 0, false
+		}
 	}
 	// A zombie is not running.
 	if st, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {

@@ -86,3 +86,25 @@ func TestRunningChecksTheStartTime(t *testing.T) {
 		t.Fatal("an old-style PID file of a running process")
 	}
 }
+
+// Right after exec a process's /proc/PID/cmdline may still read empty; a process just
+// started must never look gone (StartGateway took that for "exited during start-up").
+func TestRunningRightAfterStart(t *testing.T) {
+	dir := t.TempDir()
+	l := Layout{Root: "/", Data: dir, Bin: "/"}
+	p := Proc{Name: "sleeper", Bin: "/bin/sleep", Args: []string{"30"}}
+	for i := 0; i < 100; i++ {
+		pid, err := start(l, "127.0.0.1", p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j := 0; j < 3; j++ {
+			if got, ok := running(l, p.Name); !ok || got != pid {
+				t.Fatalf("start %d, check %d: running = %d, %v; want %d, true", i, j, got, ok, pid)
+			}
+		}
+		if _, err := stop(l, p.Name, time.Second); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
