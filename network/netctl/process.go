@@ -179,6 +179,26 @@ func stop(l Layout, name string, grace time.Duration) (bool, error) {
 	return true, nil
 }
 
+// Crash kills the named node the way a machine failure would (SIGKILL, no chance to clean
+// up), if it is the process this network started, and waits until it has exited. Its PID
+// file stays: `up` finds the process gone and starts it again.
+func Crash(l Layout, name string) error {
+	pid, ok := running(l, name)
+	if !ok {
+		return fmt.Errorf("%s is not running (no PID file, or its PID is no longer the process this network started)", name)
+	}
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		return fmt.Errorf("kill -9 %s (PID %d): %w", name, pid, err)
+	}
+	for range 100 {
+		if gone(pid) {
+			return nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return fmt.Errorf("%s (PID %d) still there 5 s after SIGKILL", name, pid)
+}
+
 // gone reports whether a process has finished exiting: no longer in /proc, or a
 // zombie. Its command line empties earlier, while it still holds its sockets,
 // so waiting for that alone would race the next start on the same port.

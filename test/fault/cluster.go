@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/govchain/govchain/internal/gatewayconfig"
@@ -200,38 +199,9 @@ func (c *netCluster) Target(fault string) (string, error) {
 	return "", fmt.Errorf("unknown fault %q", fault)
 }
 
-// Kill sends SIGKILL to the PID the network recorded for node, after checking that the
-// PID is still the process this network started (netctl.Running), and waits until it
-// has exited. The PID file stays: `up` sees the process gone and starts it again.
-func (c *netCluster) Kill(node string) error {
-	pid, ok := netctl.Running(c.l, node)
-	if !ok {
-		return fmt.Errorf("%s is not running (no PID file, or its PID is no longer the process this network started)", node)
-	}
-	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
-		return fmt.Errorf("kill -9 %s (PID %d): %w", node, pid, err)
-	}
-	for range 100 {
-		if exited(pid) {
-			return nil
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return fmt.Errorf("%s (PID %d) still there 5 s after SIGKILL", node, pid)
-}
-
-// exited reports a process gone from /proc or a zombie.
-func exited(pid int) bool {
-	st, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return true
-	}
-	s := string(st)
-	if i := strings.LastIndexByte(s, ')'); i >= 0 && i+2 < len(s) {
-		return s[i+2] == 'Z' || s[i+2] == 'X'
-	}
-	return false
-}
+// Kill crashes node (SIGKILL to the process this network started; netctl.Crash) and waits
+// until it has exited. The PID file stays: `up` sees the process gone and starts it again.
+func (c *netCluster) Kill(node string) error { return netctl.Crash(c.l, node) }
 
 // Restart: `gateway start` for the gateway, `up` (which starts whatever is missing and
 // returns once every node is in step) for everything else.
