@@ -80,6 +80,11 @@ func (s *Server) router() *gin.Engine {
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true
 	e.RemoveExtraSlash = false
+	// An API answers JSON: a path that only differs by a slash is a 404 NOT_FOUND like any
+	// unknown route, not gin's 301/307 with an HTML body (found by FuzzQueryAndPathParams:
+	// GET /api/v1/businesses/%2F).
+	e.RedirectTrailingSlash = false
+	e.RedirectFixedPath = false
 	e.Use(s.recovery(), s.requestID(), s.observe(), s.cors())
 	e.NoRoute(func(c *gin.Context) {
 		s.fail(c, &httpError{Code: "NOT_FOUND", Message: "no such route: " + clip(c.Request.Method) + " " + clip(c.Request.URL.Path)})
