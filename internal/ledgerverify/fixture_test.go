@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/hex"
 	"encoding/pem"
 	"fmt"
 	"math/big"
@@ -153,10 +154,18 @@ type txSpec struct {
 	creator          *signer
 	endorsers        []*signer
 	badCreatorSig    bool
-	badEndorsementAt int // index of the endorsement to corrupt; -1 none
+	forgedTxID       bool // tx id not bound to nonce and creator
+	badEndorsementAt int  // index of the endorsement to corrupt; -1 none
 }
 
-func (n *network) tx(t testing.TB, id string, s txSpec) []byte {
+// tx builds an endorser transaction. Its id is Fabric's hex(SHA-256(nonce ||
+// creator)); the nonce is the label, so labels must be unique.
+func (n *network) tx(t testing.TB, label string, s txSpec) []byte {
+	sum := sha256.Sum256(append([]byte(label), s.creator.serialized...))
+	id := hex.EncodeToString(sum[:])
+	if s.forgedTxID {
+		id = "forged-" + label
+	}
 	prp := []byte("proposal-response-payload:" + id)
 	var ends []*pb.Endorsement
 	for i, e := range s.endorsers {
@@ -174,7 +183,7 @@ func (n *network) tx(t testing.TB, id string, s txSpec) []byte {
 	pay := mustMarshal(t, &cb.Payload{
 		Header: &cb.Header{
 			ChannelHeader:   mustMarshal(t, &cb.ChannelHeader{Type: int32(cb.HeaderType_ENDORSER_TRANSACTION), ChannelId: "govchain", TxId: id}),
-			SignatureHeader: mustMarshal(t, &cb.SignatureHeader{Creator: s.creator.serialized, Nonce: []byte(id)}),
+			SignatureHeader: mustMarshal(t, &cb.SignatureHeader{Creator: s.creator.serialized, Nonce: []byte(label)}),
 		},
 		Data: txb,
 	})

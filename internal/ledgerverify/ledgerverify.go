@@ -22,6 +22,7 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/asn1"
+	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -45,6 +46,7 @@ const (
 	FaultNonCanonical         FaultKind = "non-canonical"         // stored bytes differ from their deterministic re-marshal
 	FaultOrdererSignature     FaultKind = "orderer-signature"     // no valid orderer signature on the block
 	FaultConfig               FaultKind = "config"                // a config block cannot be read
+	FaultTxID                 FaultKind = "tx-id"                 // tx id is not hex(SHA-256(nonce || creator))
 	FaultCreatorSignature     FaultKind = "creator-signature"     // envelope signature does not verify
 	FaultCreatorCertificate   FaultKind = "creator-certificate"   // creator cert does not chain to its MSP
 	FaultEndorsementSignature FaultKind = "endorsement-signature" // endorsement signature does not verify
@@ -285,6 +287,11 @@ func (v *Verifier) VerifyBlock(b *cb.Block) error {
 		}
 		switch cb.HeaderType(chdr.Type) {
 		case cb.HeaderType_ENDORSER_TRANSACTION:
+			// As Fabric's protoutil.CheckTxID: the id binds the nonce and the creator.
+			sum := sha256.Sum256(append(append([]byte{}, shdr.Nonce...), shdr.Creator...))
+			if want := hex.EncodeToString(sum[:]); chdr.TxId != want {
+				return fault(FaultTxID, i, chdr.TxId, "tx id is not hex(SHA-256(nonce || creator)) %s", want)
+			}
 			if f := cfg.verifyEndorsements(pay.Data); f != nil {
 				f.Block, f.TxIndex, f.TxID = num, i, chdr.TxId
 				return f

@@ -100,6 +100,10 @@ func TestFaults(t *testing.T) {
 			bs[2].Data.Data[1] = n.tx(t, "tx-2-1", txSpec{creator: n.client, endorsers: []*signer{n.peer1}, badCreatorSig: true, badEndorsementAt: -1})
 			reseal(t, n, bs, 2)
 		}, &fault{2, 1, -1, FaultCreatorSignature}},
+		{"tx id not bound to nonce and creator", func(bs []*cb.Block) {
+			bs[2].Data.Data[1] = n.tx(t, "tx-2-1", txSpec{creator: n.client, endorsers: []*signer{n.peer1}, forgedTxID: true, badEndorsementAt: -1})
+			reseal(t, n, bs, 2)
+		}, &fault{2, 1, -1, FaultTxID}},
 		{"creator cert from unknown CA", func(bs []*cb.Block) {
 			bs[2].Data.Data[1] = n.tx(t, "tx-2-1", txSpec{creator: n.rogueClient, endorsers: []*signer{n.peer1}, badEndorsementAt: -1})
 			reseal(t, n, bs, 2)
