@@ -14,6 +14,14 @@
 // Block 0 is the trust anchor: it carries no orderer signature, so its header
 // hash (Checkpoint.HeaderHash after it) should be compared out of band with
 // the one the auditor holds.
+//
+// Not checked here: whether the endorsements satisfy the chaincode's
+// endorsement policy (only that each one is genuine), NodeOU roles (peer vs
+// client), certificate revocation lists, the config update's modification
+// policies (only its creator's signature), and the read/write-set validation.
+// The TRANSACTIONS_FILTER is written by the peer, not signed by the orderer:
+// transactions it marks invalid are not judged, and a peer could mark a valid
+// transaction invalid without any check here failing.
 package ledgerverify
 
 import (
