@@ -1,5 +1,5 @@
 # govchain: the two commands a newcomer needs are `make up` and `make test`.
-.PHONY: up down clean status test unit e2e bench fault fabric lint
+.PHONY: up down clean status test unit e2e bench fault audit fabric lint
 
 ## up: build what is missing, start the Fabric network, deploy the chaincode, start the HTTP gateway
 up:
@@ -33,6 +33,10 @@ bench:
 ## fault: kill each kind of node under write load on a network of its own; what was acknowledged, lost, how long clients waited, catch-up (5-6 min)
 fault:
 	go run ./test/fault
+
+## audit: verify the whole chain from the audit office's own peer (needs `make up`): hash links, signatures, MSPs
+audit:
+	go run ./cmd/govchain-audit verify -config data/gateway.yaml -identity audit/auditor
 
 fabric:
 	@scripts/install-fabric.sh

@@ -36,6 +36,7 @@ func TestGovchain(t *testing.T) {
 		{"async write", testAsyncWrite},
 		{"operations endpoints", testOperations},
 		{"privacy proof", testPrivacyProof},
+		{"auditor verifies the chain", testAuditVerify},
 		{"orderer crash", testOrdererCrash},
 		{"owner peer down", testOwnerPeerDown},
 		{"chaincode server down", testChaincodeDown},
