@@ -8,12 +8,12 @@ package contracts_test
 // meets the same ledger.
 
 import (
-	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/govchain/govchain/internal/domain"
+	"github.com/govchain/govchain/internal/domain/domaintest"
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 )
 
@@ -43,7 +43,7 @@ func (fh *fuzzHarness) try(t *testing.T, id identity, fn string, args ...string)
 	fh.harness.seq = fh.seq
 	r := fh.invoke(id, nil, false, fn, args...)
 	if r.status == shim.OK {
-		requireSafeJSON(t, []byte(r.payload))
+		domaintest.RequireSafeJSON(t, []byte(r.payload))
 		return r
 	}
 	e, ok := domain.ParseError(r.message)
@@ -54,36 +54,6 @@ func (fh *fuzzHarness) try(t *testing.T, id identity, fn string, args ...string)
 		t.Fatalf("%s refused (%s) but wrote %d keys, %d private keys, %d policies, event %v", fn, r.message, len(r.stub.writes), len(r.stub.pwrites), len(r.stub.vparams), r.stub.event != nil)
 	}
 	return r
-}
-
-// requireSafeJSON fails unless b is JSON whose numbers are integers within ±(2^53 − 1).
-func requireSafeJSON(t *testing.T, b []byte) {
-	t.Helper()
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		t.Fatalf("payload is not JSON: %v: %s", err, b)
-	}
-	var walk func(any)
-	walk = func(x any) {
-		switch x := x.(type) {
-		case json.Number:
-			n, err := x.Int64()
-			if err != nil || n > domain.MaxSafeJSONInt || n < -domain.MaxSafeJSONInt {
-				t.Fatalf("number %s is not a JSON-safe integer in %s", x, b)
-			}
-		case []any:
-			for _, e := range x {
-				walk(e)
-			}
-		case map[string]any:
-			for _, e := range x {
-				walk(e)
-			}
-		}
-	}
-	walk(v)
 }
 
 func FuzzRegister(f *testing.F) {

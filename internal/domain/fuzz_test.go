@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/govchain/govchain/internal/domain"
+	"github.com/govchain/govchain/internal/domain/domaintest"
 )
 
 var knownCodes = map[domain.Code]bool{
@@ -47,36 +48,7 @@ func requireSafeNumbers(t *testing.T, v any) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	requireSafeJSON(t, b)
-}
-
-func requireSafeJSON(t *testing.T, b []byte) {
-	t.Helper()
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var walk func(any)
-	walk = func(x any) {
-		switch x := x.(type) {
-		case json.Number:
-			n, err := x.Int64()
-			if err != nil || n > domain.MaxSafeJSONInt || n < -domain.MaxSafeJSONInt {
-				t.Fatalf("number %s is not a JSON-safe integer in %s", x, b)
-			}
-		case []any:
-			for _, e := range x {
-				walk(e)
-			}
-		case map[string]any:
-			for _, e := range x {
-				walk(e)
-			}
-		}
-	}
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		t.Fatalf("not JSON: %v: %s", err, b)
-	}
-	walk(v)
+	domaintest.RequireSafeJSON(t, b)
 }
 
 func FuzzValidateUSCC(f *testing.F) {
@@ -609,7 +581,7 @@ func FuzzDecodeRequests(f *testing.F) {
 			if err := domain.DecodeValid("request", again, w); err != nil {
 				t.Fatalf("%T: valid request %s re-encoded as %s is refused: %v", v, data, again, err)
 			}
-			requireSafeJSON(t, again)
+			domaintest.RequireSafeJSON(t, again)
 		}
 	})
 }

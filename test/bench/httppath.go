@@ -6,12 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/govchain/govchain/internal/gatewayconfig"
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/govchain/govchain/internal/gatewayconfig"
+	"github.com/govchain/govchain/test/internal/loadkit"
 )
 
 // httpPath sends ops to the HTTP gateway with one tuned, keep-alive http.Client. The gateway
@@ -25,26 +26,13 @@ type httpPath struct {
 // newHTTPPath prepares the client for up to conns concurrent requests: every one of them
 // keeps its connection (MaxIdleConnsPerHost), so no request pays for a new TCP connection.
 func newHTTPPath(api string, keys map[string]string, conns int, keepAlive bool) (*httpPath, error) {
-	api = strings.TrimRight(api, "/")
-	if api == "" {
+	if strings.TrimRight(api, "/") == "" {
 		return nil, errors.New("no gateway URL: set -api or GOVCHAIN_API in the keys file")
 	}
-	if !strings.HasSuffix(api, "/api/v1") {
-		api += "/api/v1"
-	}
-	tr := &http.Transport{
-		Proxy:               nil,
-		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		MaxIdleConns:        conns + 16,
-		MaxIdleConnsPerHost: conns + 16,
-		IdleConnTimeout:     90 * time.Second,
-		DisableCompression:  true,
-		ForceAttemptHTTP2:   false,
-		WriteBufferSize:     16 << 10,
-		ReadBufferSize:      16 << 10,
-		DisableKeepAlives:   !keepAlive,
-	}
-	return &httpPath{base: api, keys: keys, c: &http.Client{Transport: tr}}, nil
+	tr := loadkit.Transport(conns, 5*time.Second)
+	tr.WriteBufferSize, tr.ReadBufferSize = 16<<10, 16<<10
+	tr.DisableKeepAlives = !keepAlive
+	return &httpPath{base: loadkit.APIBase(api), keys: keys, c: &http.Client{Transport: tr}}, nil
 }
 
 func (h *httpPath) Name() string { return pathHTTP }

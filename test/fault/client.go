@@ -13,6 +13,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/govchain/govchain/test/internal/loadkit"
 )
 
 // client speaks HTTP to the gateway as the market registrar (writes) and the audit
@@ -25,19 +27,8 @@ type client struct {
 }
 
 func newClient(api, registrar, auditor string, timeout time.Duration, conns int) *client {
-	api = strings.TrimRight(api, "/")
-	if !strings.HasSuffix(api, "/api/v1") {
-		api += "/api/v1"
-	}
-	tr := &http.Transport{
-		Proxy:               nil,
-		DialContext:         (&net.Dialer{Timeout: 3 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		MaxIdleConns:        conns + 8,
-		MaxIdleConnsPerHost: conns + 8,
-		IdleConnTimeout:     90 * time.Second,
-		DisableCompression:  true,
-	}
-	return &client{base: api, registrar: registrar, auditor: auditor, hc: &http.Client{Transport: tr, Timeout: timeout}}
+	tr := loadkit.Transport(conns, 3*time.Second)
+	return &client{base: loadkit.APIBase(api), registrar: registrar, auditor: auditor, hc: &http.Client{Transport: tr, Timeout: timeout}}
 }
 
 // answer is one HTTP exchange as the client saw it.

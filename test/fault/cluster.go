@@ -111,15 +111,8 @@ func (c *netCluster) Setup(ctx context.Context) (string, map[string]string, erro
 		return "", nil, err
 	}
 	t0 := time.Now()
-	// Start-up is not what the suite measures: a failed step is tried once more (both are
-	// harmless to repeat), and the first failure is shown.
 	for _, step := range [][]string{{"up"}, {"gateway", "start"}} {
-		err := c.script(ctx, "network.sh", step...)
-		if err != nil && ctx.Err() == nil {
-			fmt.Fprintf(c.log, "fault: %s failed, trying once more: %v\n", strings.Join(step, " "), err)
-			err = c.script(ctx, "network.sh", step...)
-		}
-		if err != nil {
+		if err := c.script(ctx, "network.sh", step...); err != nil {
 			return "", nil, err
 		}
 	}

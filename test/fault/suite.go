@@ -145,10 +145,6 @@ func (s *suite) inject(ctx context.Context, fault string, start time.Time) (fr f
 		cc <- caught{time.Now(), hasLedger, err}
 	}()
 	err = s.cl.Restart(ctx, node)
-	if err != nil && ctx.Err() == nil {
-		fmt.Fprintf(s.log, "fault: restarting %s failed, trying once more: %v\n", node, err)
-		err = s.cl.Restart(ctx, node)
-	}
 	fr.Restarted = time.Now()
 	fr.Back = fr.Restarted
 	if err != nil {

@@ -76,20 +76,28 @@ func (f *fence) awaitRead(ctx context.Context, c conn) bool {
 	}
 	ctx, cancel := context.WithTimeout(ctx, f.readWait)
 	defer cancel()
-	for first := true; ; first = false {
+	waited, _ := f.catchUp(ctx, c, want)
+	return waited
+}
+
+// catchUp polls c's height until it reaches want. waited reports whether c was behind when
+// first asked; err is the height error, or ctx's when it ended first.
+func (f *fence) catchUp(ctx context.Context, c conn, want uint64) (waited bool, err error) {
+	for {
 		h, err := c.height(ctx)
 		if err != nil {
-			return !first
+			return waited, err
 		}
-		f.saw(peer, h)
+		f.saw(c.peer(), h)
 		if h >= want {
-			return !first
+			return waited, nil
 		}
+		waited = true
 		t := time.NewTimer(f.poll)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return true
+			return waited, ctx.Err()
 		case <-t.C:
 		}
 	}
@@ -122,28 +130,10 @@ func (f *fence) retry(ctx context.Context, peers []conn, err error) bool {
 	defer cancel()
 	behind := f.now().Sub(time.Unix(0, f.last.Load())) < f.recent
 	for _, c := range peers {
-		for first := true; ; first = false {
-			h, herr := c.height(ctx)
-			if herr != nil {
-				if ctx.Err() != nil {
-					return false
-				}
-				break
-			}
-			f.saw(c.peer(), h)
-			if h >= want {
-				break
-			}
-			if first {
-				behind = true
-			}
-			t := time.NewTimer(f.poll)
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return false
-			case <-t.C:
-			}
+		waited, err := f.catchUp(ctx, c, want)
+		behind = behind || waited
+		if err != nil && ctx.Err() != nil {
+			return false
 		}
 	}
 	return behind

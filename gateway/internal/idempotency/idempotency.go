@@ -214,12 +214,8 @@ func (s *Store) Abort(scope, key string, tok Token) error {
 	}
 	return s.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucket)
-		e, err := getEntry(b, k)
-		if err != nil {
+		if _, err := ownedEntry(b, k, tok); err != nil {
 			return err
-		}
-		if e.Owner != tok {
-			return ErrNotOwner
 		}
 		return b.Delete(k)
 	})
@@ -248,6 +244,18 @@ func getEntry(b *bolt.Bucket, k []byte) (*Entry, error) {
 	return e, nil
 }
 
+// ownedEntry reads key k's entry, ErrNotOwner unless its stored owner is tok.
+func ownedEntry(b *bolt.Bucket, k []byte, tok Token) (*Entry, error) {
+	e, err := getEntry(b, k)
+	if err != nil {
+		return nil, err
+	}
+	if e.Owner != tok {
+		return nil, ErrNotOwner
+	}
+	return e, nil
+}
+
 // update changes key's entry for its owner tok: the in-flight mark is checked first and the
 // entry's Owner in the same transaction as the change.
 func (s *Store) update(scope, key string, tok Token, f func(*Entry)) error {
@@ -257,12 +265,9 @@ func (s *Store) update(scope, key string, tok Token, f func(*Entry)) error {
 	}
 	err := s.db.Batch(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucket)
-		e, err := getEntry(b, k)
+		e, err := ownedEntry(b, k, tok)
 		if err != nil {
 			return err
-		}
-		if e.Owner != tok {
-			return ErrNotOwner
 		}
 		f(e)
 		e.UpdatedAt = s.now().UTC()
