@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -49,9 +50,58 @@ func testAuditVerify(t *testing.T) {
 		if _, err := os.Stat(checkpoint); err != nil {
 			t.Fatalf("no checkpoint written: %v", err)
 		}
+		// The verified head is then compared with the same block on all four peers.
+		if same := regexp.MustCompile(`(?m)^peer \S+\s+same chain: block \d+ hash [0-9a-f]{64}`).FindAllString(out, -1); len(same) != 4 {
+			t.Fatalf("want 4 peers holding the same chain, got %d", len(same))
+		}
 	})
 	t.Run("a later run resumes from the checkpoint", func(t *testing.T) {
 		must(t, 201, call(t, "POST", "/api/v1/businesses", key(t, "market", "registrar"), businessBody(newUSCC(t), "Audited Co., Ltd.")))
 		run(t, "-from-checkpoint", checkpoint)
+	})
+	t.Run("the gateway verifies the chain for auditors", func(t *testing.T) {
+		const path = "/api/v1/ledger/verification"
+		auditor := key(t, "audit", "auditor")
+		// Only the audit office starts a run (it costs the gateway CPU); every agency is refused.
+		for _, id := range identities {
+			if !strings.HasPrefix(id, "audit/") {
+				if r := call(t, "POST", path, keyOf(t, id), nil); r.Status != 403 || r.JSON["error"] == nil {
+					t.Fatalf("POST %s as %s: want 403, got %s", path, id, r)
+				}
+			}
+		}
+		r := must(t, 200, call(t, "POST", path, auditor, nil))
+		if r.JSON["status"] != "VERIFIED" || r.JSON["fault"] != nil {
+			t.Fatalf("the e2e chain must verify: %s", r)
+		}
+		height, _ := r.JSON["verified_height"].(float64)
+		ledgerHeight, _ := r.JSON["ledger_height"].(float64)
+		txs, _ := r.JSON["transactions"].(float64)
+		if height < 10 || height != ledgerHeight || txs < 10 {
+			t.Fatalf("verified %v of %v blocks, %v transactions: %s", height, ledgerHeight, txs, r)
+		}
+		peers, _ := r.JSON["peers"].([]any)
+		if len(peers) != 4 {
+			t.Fatalf("want the head compared on 4 peers: %s", r)
+		}
+		for _, p := range peers {
+			if pm, _ := p.(map[string]any); pm["match"] != true {
+				t.Fatalf("peer disagrees or was not read: %v", p)
+			}
+		}
+		// A new block is verified by the next run, which reads only what is new.
+		must(t, 201, call(t, "POST", "/api/v1/businesses", key(t, "market", "registrar"), businessBody(newUSCC(t), "Verified Later Co., Ltd.")))
+		r2 := must(t, 200, call(t, "POST", path, auditor, nil))
+		if h2, _ := r2.JSON["verified_height"].(float64); h2 <= height || r2.JSON["status"] != "VERIFIED" {
+			t.Fatalf("after a write: %s", r2)
+		}
+		if n, _ := r2.JSON["last_run_blocks"].(float64); n < 1 || n >= height {
+			t.Fatalf("the second run must read only the new blocks, read %v: %s", n, r2)
+		}
+		// Any member org reads the last report.
+		r3 := must(t, 200, call(t, "GET", path, key(t, "tax", "invoice-issuer"), nil))
+		if r3.JSON["verified_height"] != r2.JSON["verified_height"] {
+			t.Fatalf("GET shows another report than the last run: %s", r3)
+		}
 	})
 }

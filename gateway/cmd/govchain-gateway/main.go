@@ -31,6 +31,8 @@ import (
 	"github.com/govchain/govchain/gateway/internal/idempotency"
 	"github.com/govchain/govchain/gateway/internal/metrics"
 	"github.com/govchain/govchain/gateway/internal/txstore"
+	"github.com/govchain/govchain/gateway/internal/verification"
+	"github.com/govchain/govchain/internal/ledgerfetch"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -108,8 +110,21 @@ func run() error {
 		return err
 	}
 
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	verifier, closeVerifier, err := chainVerification(cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeVerifier()
+
+	var chainCheck httpapi.Verification // a nil *Service must stay a nil interface
+	if verifier != nil {
+		chainCheck = verifier
+	}
 	api := httpapi.New(httpapi.Config{
 		Ledger:         l,
+		Verification:   chainCheck,
 		Idempotency:    idem,
 		Keys:           principals(cfg),
 		Metrics:        m,
@@ -138,9 +153,10 @@ func run() error {
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", cfg.Listen, err)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	go janitor(ctx, log, idem)
+	if verifier != nil {
+		go verifier.Loop(ctx)
+	}
 	if cfg.DebugListen != "" {
 		if err := serveDebug(ctx, log, cfg.DebugListen); err != nil {
 			return err
@@ -168,6 +184,54 @@ func run() error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// chainVerification sets up the gateway's verification of the chain, read from the audit
+// office's own peer with its identity (the auditor role when there is one) and compared
+// with every peer. Without an audit office identity it is off (nil).
+func chainVerification(cfg *config.Config, log *slog.Logger) (*verification.Service, func(), error) {
+	var id config.Identity
+	found := false
+	for _, i := range cfg.Identities {
+		if i.Org == "audit" && (!found || i.Role == "auditor") {
+			id, found = i, true
+		}
+	}
+	if !found {
+		log.Warn("no identity of the audit office: chain verification is off")
+		return nil, func() {}, nil
+	}
+	var sources []*ledgerfetch.Source
+	closeAll := func() {
+		for _, s := range sources {
+			s.Close()
+		}
+	}
+	var own ledgerfetch.Reader
+	var peers []ledgerfetch.Reader
+	for _, p := range cfg.Peers {
+		src, err := ledgerfetch.Dial(&cfg.File, id, p, cfg.Timeouts.Evaluate)
+		if err != nil {
+			closeAll()
+			return nil, nil, fmt.Errorf("chain verification, peer %s: %w", p.Name, err)
+		}
+		sources = append(sources, src)
+		peers = append(peers, src)
+		if p.Name == id.Home() {
+			own = src
+		}
+	}
+	if own == nil {
+		closeAll()
+		return nil, nil, fmt.Errorf("chain verification: identity %s/%s has no peer %q", id.Org, id.Role, id.Home())
+	}
+	svc, err := verification.New(verification.Config{Source: own, Peers: peers,
+		State: filepath.Join(cfg.DataDir, "verification.json"), Interval: cfg.VerificationInterval, Logger: log})
+	if err != nil {
+		closeAll()
+		return nil, nil, fmt.Errorf("chain verification: %w", err)
+	}
+	return svc, closeAll, nil
 }
 
 // principals maps every API key hash to its org, role and MSP.

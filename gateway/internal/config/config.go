@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/govchain/govchain/internal/gatewayconfig"
 )
@@ -17,6 +18,10 @@ import (
 // from.
 type Config struct {
 	gatewayconfig.File `yaml:",inline"`
+
+	// VerificationInterval is how often the gateway verifies the new blocks of the chain
+	// from the audit office's peer (GET /api/v1/ledger/verification); default 1m.
+	VerificationInterval time.Duration `yaml:"verification_interval,omitempty"`
 
 	// BaseDir is the directory relative paths were resolved against (the config file's directory).
 	BaseDir string `yaml:"-"`

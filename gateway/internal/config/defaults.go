@@ -22,6 +22,7 @@ const (
 	DefaultRequest         = 60 * time.Second
 	DefaultWriteDeadline   = 90 * time.Second
 	DefaultPendingDeadline = 10 * time.Minute
+	DefaultVerification    = time.Minute
 )
 
 func (c *Config) applyDefaults() {
@@ -40,6 +41,7 @@ func (c *Config) applyDefaults() {
 	// Shutdown lets in-flight writes run to their own deadline.
 	setDuration(&c.Timeouts.Shutdown, c.Timeouts.WriteDeadline+10*time.Second)
 	setDuration(&c.IdempotencyTTL, DefaultIdempotencyTTL)
+	setDuration(&c.VerificationInterval, DefaultVerification)
 	setDuration(&c.Retry.InitialBackoff, DefaultInitialBackoff)
 	setDuration(&c.Retry.MaxBackoff, DefaultMaxBackoff)
 	if c.Retry.MaxAttempts == 0 {

@@ -26,6 +26,7 @@ var EnvOverrides = []string{
 	"GOVCHAIN_GATEWAY_MAX_UPLOAD_BYTES limits.max_upload_bytes",
 	"GOVCHAIN_GATEWAY_REQUEST_TIMEOUT  timeouts.request",
 	"GOVCHAIN_GATEWAY_WRITE_DEADLINE   timeouts.write_deadline",
+	"GOVCHAIN_GATEWAY_VERIFICATION_INTERVAL verification_interval",
 }
 
 func (c *Config) applyEnv(lookup func(string) (string, bool)) error {
@@ -79,8 +80,9 @@ func (c *Config) applyEnv(lookup func(string) (string, bool)) error {
 		}
 	}
 	for name, dst := range map[string]*time.Duration{
-		"REQUEST_TIMEOUT": &c.Timeouts.Request,
-		"WRITE_DEADLINE":  &c.Timeouts.WriteDeadline,
+		"REQUEST_TIMEOUT":       &c.Timeouts.Request,
+		"WRITE_DEADLINE":        &c.Timeouts.WriteDeadline,
+		"VERIFICATION_INTERVAL": &c.VerificationInterval,
 	} {
 		if v, ok := get(name); ok {
 			d, err := time.ParseDuration(v)

@@ -54,7 +54,7 @@ func (c *Config) Validate() error {
 		{"timeouts.request", c.Timeouts.Request}, {"timeouts.write_deadline", c.Timeouts.WriteDeadline},
 		{"timeouts.pending_deadline", c.Timeouts.PendingDeadline}, {"timeouts.shutdown", c.Timeouts.Shutdown},
 		{"idempotency_ttl", c.IdempotencyTTL}, {"retry.initial_backoff", c.Retry.InitialBackoff},
-		{"retry.max_backoff", c.Retry.MaxBackoff},
+		{"retry.max_backoff", c.Retry.MaxBackoff}, {"verification_interval", c.VerificationInterval},
 	} {
 		if d.v <= 0 {
 			add("%s: must be positive, got %v", d.name, d.v)

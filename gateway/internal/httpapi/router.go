@@ -65,6 +65,8 @@ func (s *Server) routes() []route {
 		{"GET", "/evidence/:id/history", kindRead, s.evidenceHistory, ""},
 
 		{"GET", "/transactions/:tx_id", kindRead, s.getTransaction, ""},
+		{"GET", "/ledger/verification", kindRead, s.getVerification, ""},
+		{"POST", "/ledger/verification", kindRead, s.runVerification, ""},
 		{"GET", "/events", kindStream, s.events, ""},
 
 		{"GET", "/healthz", kindOpen, s.healthz, ""},

@@ -52,7 +52,10 @@ type Config struct {
 	// Keys maps the hex SHA-256 of every API key to its principal.
 	Keys    map[string]Principal
 	Metrics Metrics // optional
-	Logger  *slog.Logger
+	// Verification is the chain verification (optional: without an audit office identity
+	// the /ledger/verification routes answer 503).
+	Verification Verification
+	Logger       *slog.Logger
 
 	MaxJSONBytes   int64
 	MaxUploadBytes int64
