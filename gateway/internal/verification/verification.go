@@ -51,10 +51,21 @@ type Report struct {
 	Fault         *ledgerverify.Fault `json:"fault"`
 	// Error says why the last run could not read the chain; the rest of the report is
 	// from the last run that could.
-	Error      string                   `json:"error,omitempty"`
+	Error string `json:"error,omitempty"`
+	// Running is set while a run is in progress; Progress then tells how far it got
+	// (updated every 100 blocks).
+	Running    bool                     `json:"running"`
+	Progress   *Progress                `json:"progress,omitempty"`
 	CheckedAt  *time.Time               `json:"checked_at"`
 	DurationMS int64                    `json:"duration_ms"`
 	Peers      []ledgerfetch.PeerResult `json:"peers"`
+}
+
+// Progress is how far a run in progress got.
+type Progress struct {
+	Block        uint64 `json:"block"`        // last block verified
+	Blocks       uint64 `json:"blocks"`       // blocks verified in this run
+	Transactions uint64 `json:"transactions"` // valid transactions verified in this run
 }
 
 // state is what survives a restart (data_dir/verification.json).
@@ -74,8 +85,9 @@ type Config struct {
 
 // Service runs verifications one at a time.
 type Service struct {
-	cfg Config
-	sem chan struct{} // one run at a time
+	cfg  Config
+	peer string        // the source peer's name
+	sem  chan struct{} // one run at a time
 
 	mu     sync.Mutex
 	report Report
@@ -92,6 +104,7 @@ func New(cfg Config) (*Service, error) {
 	}
 	s := &Service{cfg: cfg, sem: make(chan struct{}, 1)}
 	peer, _ := cfg.Source.Name()
+	s.peer = peer
 	s.report = Report{Status: StatusPending, Peer: peer, Peers: []ledgerfetch.PeerResult{}}
 	raw, err := os.ReadFile(cfg.State)
 	switch {
@@ -139,10 +152,23 @@ func (s *Service) run(ctx context.Context) Report {
 	st := s.st
 	s.mu.Unlock()
 
-	v := ledgerverify.New(ledgerverify.Options{})
+	s.mu.Lock()
+	s.report.Running, s.report.Progress = true, nil
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.report.Running, s.report.Progress = false, nil
+		s.mu.Unlock()
+	}()
+	opts := ledgerverify.Options{ProgressEvery: 100, OnProgress: func(p ledgerverify.Progress) {
+		s.mu.Lock()
+		s.report.Progress = &Progress{Block: p.Block, Blocks: p.Blocks, Transactions: p.Transactions}
+		s.mu.Unlock()
+	}}
+	v := ledgerverify.New(opts)
 	if st.Checkpoint != nil {
 		var err error
-		if v, err = ledgerverify.Resume(*st.Checkpoint, ledgerverify.Options{}); err != nil {
+		if v, err = ledgerverify.Resume(*st.Checkpoint, opts); err != nil {
 			return s.failed(began, err) // checked at New; only a bug gets here
 		}
 	}
@@ -151,7 +177,7 @@ func (s *Service) run(ctx context.Context) Report {
 		return s.failed(began, err)
 	}
 	now := time.Now().UTC()
-	r := Report{Peer: s.report.Peer, LedgerHeight: run.Height, LastRunBlocks: run.Stats.Blocks, CheckedAt: &now, Peers: []ledgerfetch.PeerResult{}}
+	r := Report{Peer: s.peer, LedgerHeight: run.Height, LastRunBlocks: run.Stats.Blocks, CheckedAt: &now, Peers: []ledgerfetch.PeerResult{}}
 	// Keep what verified, also when a later block did not: the next run starts at the fault.
 	if v.Next() > 0 && run.Stats.Blocks > 0 {
 		cp := v.Checkpoint()
@@ -192,6 +218,7 @@ func (s *Service) run(ctx context.Context) Report {
 	r.DurationMS = time.Since(began).Milliseconds()
 	s.mu.Lock()
 	s.st, s.report = st, r
+	s.report.Running = true // until the deferred reset: the run is not over yet
 	s.mu.Unlock()
 	if r.Fault != nil {
 		s.cfg.Logger.Error("chain verification found a fault", "fault", r.Fault.Error())
@@ -210,6 +237,7 @@ func (s *Service) failed(began time.Time, err error) Report {
 	s.cfg.Logger.Warn("chain verification could not read the chain", "error", err)
 	r := s.report
 	r.Peers = append([]ledgerfetch.PeerResult(nil), r.Peers...)
+	r.Running, r.Progress = false, nil
 	return r
 }
 
