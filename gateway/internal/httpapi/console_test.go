@@ -85,6 +85,10 @@ func TestConsoleHasNoInlineScriptOrStyle(t *testing.T) {
 					require.True(t, ok, "<%s %s=%q>: same-origin paths only", tok.Data, a.Key, a.Val)
 				}
 			}
+			if tok.Data == "input" || tok.Data == "select" {
+				_, named := attrs["name"]
+				require.False(t, named, "<%s id=%q>: no name, so that a form submitted without the script sends nothing (the key!)", tok.Data, attrs["id"])
+			}
 			if tok.Data == "script" {
 				scripts++
 				require.True(t, strings.HasPrefix(attrs["src"], "/console/"), "every script is a file")
