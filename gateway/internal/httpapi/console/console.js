@@ -511,6 +511,7 @@
     var r = await api('GET', apiPath(API.indexStats, null, {
       bucket: rg.bucket, from: new Date(from).toISOString(), to: new Date(to).toISOString()
     }));
+    $('activity-form').hidden = routeMissing(r);
     if (!r.ok) {
       state.stats = null;
       replace($('chart'), unavailable('Activity per agency (from the search index)', r));
@@ -786,8 +787,7 @@
   // ---- record timeline --------------------------------------------------------------------
 
   function display(v, key) {
-    if (v === undefined) return '(none)';
-    if (v === null) return '(none)';
+    if (v === undefined || v === null || v === '') return '(none)';
     if (/_fen$/.test(key || '') && (typeof v === 'number' || typeof v === 'string')) return fenToYuan(v);
     if (Array.isArray(v)) return v.length + (v.length === 1 ? ' entry' : ' entries');
     if (typeof v === 'object') return truncate(JSON.stringify(v), 80);
