@@ -709,6 +709,10 @@
         renderRecords(recs, r.json, false);
         var hit = id ? recs.find(function (x) { return x.id === id.id && normKind(x.kind) === 'business'; }) : recs.length === 1 ? recs[0] : null;
         if (hit) pickRecord(hit);
+        else if (id) { // not in the index (yet): the ledger is the authority
+          recordNotice('The search index has no business ' + id.id + ' (yet): it was read from the ledger.');
+          await exactLookup(id.kind, id.id);
+        }
         return;
       }
       if (!routeMissing(r)) {
