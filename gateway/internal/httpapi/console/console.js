@@ -807,7 +807,7 @@
     keys.forEach(function (k) {
       if (JSON.stringify(prev[k]) === JSON.stringify(cur[k])) return;
       out.push(el('li', null, [
-        el('strong', { text: k.replace(/_/g, ' ') }), ': ',
+        el('strong', { text: k.replace(/_fen$/, '').replace(/_/g, ' ') }), ': ',
         el('span', { 'class': 'from', text: display(prev[k], k) }), ' → ',
         el('span', { 'class': 'to', text: display(cur[k], k) })
       ]));
