@@ -7,6 +7,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 LOG_DIR="${GOVCHAIN_TEST_LOGS:-$ROOT/data/test-logs}"
 mkdir -p "$LOG_DIR"
+export GOVCHAIN_TEST_LOGS="$LOG_DIR" # the browser tests keep their screenshots there
 status=0
 
 count() { # prints passed/failed counts of a `go test -v` log

@@ -34,6 +34,7 @@ var h *harness
 type harness struct {
 	root    string
 	data    string
+	bin     string
 	gwAddr  string
 	net     *netctl.Network
 	keys    map[string]string
@@ -58,7 +59,8 @@ func runMain(m *testing.M) int {
 	for k, v := range env {
 		os.Setenv(k, v)
 	}
-	h = &harness{root: root, data: data, gwAddr: env["GOVCHAIN_GATEWAY_ADDR"]}
+	// The Fabric binaries: GOVCHAIN_BIN, as scripts/network.sh takes it, or bin/.
+	h = &harness{root: root, data: data, gwAddr: env["GOVCHAIN_GATEWAY_ADDR"], bin: envOr("GOVCHAIN_BIN", filepath.Join(root, "bin"))}
 
 	// Tear-down always runs: on return, and on SIGINT/SIGTERM.
 	sig := make(chan os.Signal, 1)
@@ -82,7 +84,7 @@ func runMain(m *testing.M) int {
 	h.upTime = time.Since(t0)
 	fmt.Printf("e2e: network up from clean in %s\n", h.upTime.Round(100*time.Millisecond))
 	n, err := netctl.Open(filepath.Join(root, "network", "network.yaml"),
-		netctl.Layout{Root: root, Data: data, Bin: filepath.Join(root, "bin")},
+		netctl.Layout{Root: root, Data: data, Bin: h.bin},
 		slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		fmt.Println("e2e:", err)
@@ -146,7 +148,7 @@ func (h *harness) peerCLI(org, user string, args ...string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	cmd := exec.Command(filepath.Join(h.root, "bin", "peer"), args...)
+	cmd := exec.Command(filepath.Join(h.bin, "peer"), args...)
 	cmd.Env = append(os.Environ(), env...)
 	var buf bytes.Buffer
 	cmd.Stdout = &buf

@@ -74,6 +74,8 @@ func (s *Server) routes() []route {
 		{"GET", "/metrics", kindOpen, s.metrics, ""},
 		{"GET", "/openapi.json", kindOpen, s.openAPI, ""},
 		{"GET", "/docs", kindOpen, s.docs, ""},
+		{"GET", "/console", kindOpen, s.console, ""},
+		{"GET", "/console/:file", kindOpen, s.console, ""},
 	}
 }
 
