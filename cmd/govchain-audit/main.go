@@ -8,6 +8,16 @@
 //
 // Exit status: 0 the chain verifies, 1 a fault was found (printed with the
 // block, transaction and what failed), 2 the blocks could not be fetched.
+//
+// It also exports and checks proof bundles (docs/proof-bundle.md):
+//
+//	govchain-audit proof -config data/gateway.yaml -identity audit/auditor -tx TXID [-o FILE]
+//	govchain-audit verify-proof [-trust-anchor HEX] FILE
+//
+// verify-proof needs no network. Exit status: 0 the bundle verifies and the
+// transaction is VALID, 1 the bundle does not verify (the reason is printed),
+// 3 the bundle verifies but the peer marked the transaction not valid (its
+// writes never took effect), 2 usage or I/O errors.
 package main
 
 import (
@@ -37,9 +47,24 @@ import (
 
 const maxMessageBytes = 100 << 20
 
+const usage = `usage:
+  govchain-audit verify -config FILE -identity ORG/ROLE [-from-checkpoint FILE] [-save-checkpoint FILE] [-save-blocks DIR] [-progress N]
+  govchain-audit proof -config FILE -identity ORG/ROLE -tx TXID [-o FILE]
+  govchain-audit verify-proof [-trust-anchor HEX] FILE`
+
 func main() {
-	if len(os.Args) < 2 || os.Args[1] != "verify" {
-		fmt.Fprintln(os.Stderr, "usage: govchain-audit verify -config FILE -identity ORG/ROLE [-from-checkpoint FILE] [-save-checkpoint FILE] [-save-blocks DIR] [-progress N]")
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, usage)
+		os.Exit(2)
+	}
+	switch os.Args[1] {
+	case "verify":
+	case "proof":
+		os.Exit(proofCmd(os.Args[2:]))
+	case "verify-proof":
+		os.Exit(verifyProofCmd(os.Args[2:]))
+	default:
+		fmt.Fprintln(os.Stderr, usage)
 		os.Exit(2)
 	}
 	fs := flag.NewFlagSet("verify", flag.ExitOnError)
@@ -53,28 +78,38 @@ func main() {
 	os.Exit(run(*cfgPath, *who, *from, *save, *blocksDir, *every))
 }
 
-func run(cfgPath, who, from, save, blocksDir string, every uint64) int {
-	fail := func(format string, a ...any) int {
-		fmt.Fprintf(os.Stderr, "govchain-audit: "+format+"\n", a...)
-		return 2
-	}
+func fail(format string, a ...any) int {
+	fmt.Fprintf(os.Stderr, "govchain-audit: "+format+"\n", a...)
+	return 2
+}
+
+// open reads the gateway configuration and connects to the identity's peer.
+func open(cfgPath, who string) (*gatewayconfig.File, gatewayconfig.Peer, func(fn string, args ...string) ([]byte, error), func(), error) {
 	cfg, err := gatewayconfig.Read(cfgPath)
 	if err != nil {
-		return fail("%v", err)
+		return nil, gatewayconfig.Peer{}, nil, nil, err
 	}
 	org, role, ok := strings.Cut(who, "/")
 	if !ok {
-		return fail("-identity must be ORG/ROLE")
+		return nil, gatewayconfig.Peer{}, nil, nil, errors.New("-identity must be ORG/ROLE")
 	}
 	id, ok := cfg.Identity(org, role)
 	if !ok {
-		return fail("no identity %s in %s", who, cfgPath)
+		return nil, gatewayconfig.Peer{}, nil, nil, fmt.Errorf("no identity %s in %s", who, cfgPath)
 	}
 	peer, ok := cfg.Peer(id.Home())
 	if !ok {
-		return fail("identity %s: no peer %q in %s", who, id.Home(), cfgPath)
+		return nil, gatewayconfig.Peer{}, nil, nil, fmt.Errorf("identity %s: no peer %q in %s", who, id.Home(), cfgPath)
 	}
 	qscc, closeConn, err := connect(cfg, id, peer)
+	if err != nil {
+		return nil, gatewayconfig.Peer{}, nil, nil, err
+	}
+	return cfg, peer, qscc, closeConn, nil
+}
+
+func run(cfgPath, who, from, save, blocksDir string, every uint64) int {
+	cfg, peer, qscc, closeConn, err := open(cfgPath, who)
 	if err != nil {
 		return fail("%v", err)
 	}

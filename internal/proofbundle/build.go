@@ -26,27 +26,26 @@ var txIDPattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
 // ValidTxID reports whether id has the form of a Fabric transaction id.
 func ValidTxID(id string) bool { return txIDPattern.MatchString(id) }
 
-// Builder builds bundles from a Source, caching the config and definition
-// blocks (they are shared by every bundle of the same period). It is safe for
-// concurrent use.
+// Builder builds bundles, caching the config and definition blocks it reads
+// by number (blocks never change; they are shared by every bundle of the same
+// period). It is safe for concurrent use.
 type Builder struct {
-	src   Source
 	mu    sync.Mutex
 	cache map[uint64][]byte
 }
 
-// NewBuilder returns a Builder reading from src.
-func NewBuilder(src Source) *Builder { return &Builder{src: src, cache: map[uint64][]byte{}} }
+// NewBuilder returns a Builder with an empty cache.
+func NewBuilder() *Builder { return &Builder{cache: map[uint64][]byte{}} }
 
 const maxCached = 64
 
-func (bd *Builder) block(ctx context.Context, n uint64) (*cb.Block, error) {
+func (bd *Builder) block(ctx context.Context, src Source, n uint64) (*cb.Block, error) {
 	bd.mu.Lock()
 	raw, ok := bd.cache[n]
 	bd.mu.Unlock()
 	if !ok {
 		var err error
-		if raw, err = bd.src.BlockByNumber(ctx, n); err != nil {
+		if raw, err = src.BlockByNumber(ctx, n); err != nil {
 			return nil, err
 		}
 		bd.mu.Lock()
@@ -71,11 +70,11 @@ func (bd *Builder) block(ctx context.Context, n uint64) (*cb.Block, error) {
 // bundle is derived (and so checked) as Verify would. Errors: ErrMalformedTxID,
 // the Source's errors (e.g. its not-found), or a *Failure when the
 // transaction cannot be proven (e.g. it is not a chaincode transaction).
-func (bd *Builder) Build(ctx context.Context, txID string) ([]byte, *Bundle, error) {
+func (bd *Builder) Build(ctx context.Context, src Source, txID string) ([]byte, *Bundle, error) {
 	if !ValidTxID(txID) {
 		return nil, nil, ErrMalformedTxID
 	}
-	raw, err := bd.src.BlockByTxID(ctx, txID)
+	raw, err := src.BlockByTxID(ctx, txID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -107,7 +106,7 @@ func (bd *Builder) Build(ctx context.Context, txID string) ([]byte, *Bundle, err
 	if !found {
 		return nil, nil, fail("definition", int64(txb.GetHeader().GetNumber()), "transaction %s read no chaincode definition (not a chaincode transaction?)", txID)
 	}
-	def, err := bd.block(ctx, defNum)
+	def, err := bd.block(ctx, src, defNum)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -123,7 +122,7 @@ func (bd *Builder) Build(ctx context.Context, txID string) ([]byte, *Bundle, err
 	// one in force at the definition.
 	var configs []*cb.Block
 	for n := last; ; {
-		c, err := bd.block(ctx, n)
+		c, err := bd.block(ctx, src, n)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -131,7 +130,7 @@ func (bd *Builder) Build(ctx context.Context, txID string) ([]byte, *Bundle, err
 		if n <= first {
 			break
 		}
-		prev, err := bd.block(ctx, n-1)
+		prev, err := bd.block(ctx, src, n-1)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -79,7 +79,7 @@ func (s *fileSource) BlockByTxID(_ context.Context, id string) ([]byte, error) {
 
 func build(t testing.TB, txID string) []byte {
 	t.Helper()
-	raw, _, err := NewBuilder(devnetSource(t)).Build(context.Background(), txID)
+	raw, _, err := NewBuilder().Build(context.Background(), devnetSource(t), txID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,16 +142,16 @@ func TestBuildAndVerifyPrivateWrite(t *testing.T) {
 }
 
 func TestBuildErrors(t *testing.T) {
-	bd := NewBuilder(devnetSource(t))
-	if _, _, err := bd.Build(context.Background(), "XYZ"); !errors.Is(err, ErrMalformedTxID) {
+	bd, src := NewBuilder(), devnetSource(t)
+	if _, _, err := bd.Build(context.Background(), src, "XYZ"); !errors.Is(err, ErrMalformedTxID) {
 		t.Fatalf("malformed: %v", err)
 	}
-	if _, _, err := bd.Build(context.Background(), strings.Repeat("ab", 32)); !errors.Is(err, errNotFound) {
+	if _, _, err := bd.Build(context.Background(), src, strings.Repeat("ab", 32)); !errors.Is(err, errNotFound) {
 		t.Fatalf("unknown: %v", err)
 	}
 	// A _lifecycle approval is not a chaincode transaction with a definition.
 	var f *Failure
-	if _, _, err := bd.Build(context.Background(), txApprove); !errors.As(err, &f) {
+	if _, _, err := bd.Build(context.Background(), src, txApprove); !errors.As(err, &f) {
 		t.Fatalf("approval: %v", err)
 	}
 }
@@ -245,7 +245,7 @@ func TestInvalidTransactionExported(t *testing.T) {
 	blk := blockOf(t, src.blocks[4])
 	blk.Metadata.Metadata[cb.BlockMetadataIndex_TRANSACTIONS_FILTER][0] = 11 // MVCC_READ_CONFLICT, as a peer would write it
 	src.blocks[4], _ = proto.Marshal(blk)
-	raw, _, err := NewBuilder(src).Build(context.Background(), txRegister)
+	raw, _, err := NewBuilder().Build(context.Background(), src, txRegister)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -65,6 +65,7 @@ func (s *Server) routes() []route {
 		{"GET", "/evidence/:id/history", kindRead, s.evidenceHistory, ""},
 
 		{"GET", "/transactions/:tx_id", kindRead, s.getTransaction, ""},
+		{"GET", "/proofs/transactions/:tx_id", kindRead, s.getTransactionProof, ""},
 		{"GET", "/events", kindStream, s.events, ""},
 
 		{"GET", "/healthz", kindOpen, s.healthz, ""},
