@@ -96,7 +96,7 @@ func (bd *Builder) Build(ctx context.Context, src Source, txID string) ([]byte, 
 		}
 		if n := tx.ns(lifecycleNS); n != nil {
 			for _, r := range n.kv.Reads {
-				if r.Key == lifecycleKey(tx.chaincode.Name, "ValidationInfo") && r.Version != nil {
+				if r.Key == lifecycleKey(tx.chaincode.Name, definitionRead) && r.Version != nil {
 					defNum, found = r.Version.BlockNum, true
 				}
 			}

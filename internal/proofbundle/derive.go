@@ -40,6 +40,11 @@ func fail(check string, block int64, format string, a ...any) *Failure {
 
 const lifecycleNS = "_lifecycle"
 
+// definitionRead is the _lifecycle field every invocation of a chaincode reads
+// (the peer checks the definition's sequence before it simulates): its
+// version is the (block, tx) of the _lifecycle commit of the definition in force.
+const definitionRead = "Sequence"
+
 var canon = proto.MarshalOptions{Deterministic: true}
 
 // strictUnmarshal decodes raw into m and requires that m has no unknown
@@ -575,12 +580,12 @@ func Derive(raws [][]byte, txID string) (*Bundle, error) {
 		}
 	}
 
-	// The definition in force: the version of the definition the transaction read.
+	// The definition in force: the version of its Sequence the transaction read.
 	lns := tx.ns(lifecycleNS)
 	var defVersion *kvrwset.Version
 	if lns != nil {
 		for _, r := range lns.kv.Reads {
-			if r.Key == lifecycleKey(cc, "ValidationInfo") {
+			if r.Key == lifecycleKey(cc, definitionRead) {
 				defVersion = r.Version
 			}
 		}

@@ -56,3 +56,24 @@ func (l *Ledger) BlockByTxID(ctx context.Context, caller ledger.Caller, txID str
 }
 
 var _ ledger.Blocks = (*Ledger)(nil)
+
+// A route reads blocks through its first reachable peer, as it evaluates.
+func (r *route) blockByNumber(ctx context.Context, n uint64) ([]byte, error) {
+	return do(ctx, r, func(c conn) ([]byte, error) {
+		br, ok := c.(blockReader)
+		if !ok {
+			return nil, &ledger.Error{Kind: ledger.KindInternal, Message: "internal error"}
+		}
+		return br.blockByNumber(ctx, n)
+	})
+}
+
+func (r *route) blockByTxID(ctx context.Context, txID string) ([]byte, error) {
+	return do(ctx, r, func(c conn) ([]byte, error) {
+		br, ok := c.(blockReader)
+		if !ok {
+			return nil, &ledger.Error{Kind: ledger.KindInternal, Message: "internal error"}
+		}
+		return br.blockByTxID(ctx, txID)
+	})
+}
