@@ -12,7 +12,7 @@
 // It also exports and checks proof bundles (docs/proof-bundle.md):
 //
 //	govchain-audit proof -config data/gateway.yaml -identity audit/auditor -tx TXID [-o FILE]
-//	govchain-audit verify-proof [-trust-anchor HEX] FILE
+//	govchain-audit verify-proof [-trust-anchor HEX | -genesis BLOCKFILE] FILE
 //
 // verify-proof needs no network. Exit status: 0 the bundle verifies and the
 // transaction is VALID, 1 the bundle does not verify (the reason is printed),
@@ -50,7 +50,7 @@ const maxMessageBytes = 100 << 20
 const usage = `usage:
   govchain-audit verify -config FILE -identity ORG/ROLE [-from-checkpoint FILE] [-save-checkpoint FILE] [-save-blocks DIR] [-progress N]
   govchain-audit proof -config FILE -identity ORG/ROLE -tx TXID [-o FILE]
-  govchain-audit verify-proof [-trust-anchor HEX] FILE`
+  govchain-audit verify-proof [-trust-anchor HEX | -genesis BLOCKFILE] FILE`
 
 func main() {
 	if len(os.Args) < 2 {

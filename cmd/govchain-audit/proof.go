@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -9,7 +10,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/govchain/govchain/internal/ledgerverify"
 	"github.com/govchain/govchain/internal/proofbundle"
+	cb "github.com/hyperledger/fabric-protos-go-apiv2/common"
+	"google.golang.org/protobuf/proto"
 )
 
 // qsccSource reads blocks through qscc.
@@ -61,9 +65,21 @@ func proofCmd(args []string) int {
 func verifyProofCmd(args []string) int {
 	fs := flag.NewFlagSet("verify-proof", flag.ExitOnError)
 	anchor := fs.String("trust-anchor", "", "hex header hash the bundle's first config block must have (the audit office's published one)")
+	genesis := fs.String("genesis", "", "or: a block file (marshalled common.Block, e.g. the channel's genesis.block) whose header hash is the trust anchor")
 	_ = fs.Parse(args)
 	if fs.NArg() != 1 {
-		return fail("usage: govchain-audit verify-proof [-trust-anchor HEX] FILE")
+		return fail("usage: govchain-audit verify-proof [-trust-anchor HEX | -genesis BLOCKFILE] FILE")
+	}
+	if *genesis != "" {
+		raw, err := os.ReadFile(*genesis)
+		if err != nil {
+			return fail("%v", err)
+		}
+		b := &cb.Block{}
+		if err := proto.Unmarshal(raw, b); err != nil || b.Header == nil {
+			return fail("%s: not a block: %v", *genesis, err)
+		}
+		*anchor = hex.EncodeToString(ledgerverify.HeaderHash(b.Header))
 	}
 	raw, err := os.ReadFile(fs.Arg(0))
 	if err != nil {
@@ -100,7 +116,7 @@ func verifyProofCmd(args []string) int {
 	}
 	fmt.Printf("  trust anchor: config block %d, header hash %s", s.TrustAnchor.Block, s.TrustAnchor.HeaderHash)
 	if *anchor != "" {
-		fmt.Printf(" (equals -trust-anchor)\n")
+		fmt.Printf(" (the expected one)\n")
 	} else {
 		fmt.Printf("\n  compare it with the audit office's published hash (or pass -trust-anchor)\n")
 	}
