@@ -260,7 +260,7 @@ func TestInvalidTransactionExported(t *testing.T) {
 
 // TestEveryByteFlipped flips each byte of a real bundle (one bit) and requires
 // each copy to fail verification. -short flips a sample (every byte of the
-// every 4th byte of the JSON outside the block blobs and every 97th byte of the whole file).
+// every 6th byte of the JSON outside the block blobs and every 151st byte of the whole file).
 func TestEveryByteFlipped(t *testing.T) {
 	good := build(t, txRegister)
 	inBlob := blobRanges(good)
@@ -296,7 +296,7 @@ func TestEveryByteFlipped(t *testing.T) {
 	}
 	var idx []int
 	for i := range good {
-		if !testing.Short() || (!inBlob(i) && i%4 == 0) || i%97 == 0 {
+		if !testing.Short() || (!inBlob(i) && i%6 == 0) || i%151 == 0 {
 			idx = append(idx, i)
 		}
 	}
