@@ -13,11 +13,22 @@
 // Exit status: 0 the chain verifies (and no reachable peer disagrees), 1 a
 // fault was found (printed with the block, transaction and what failed) or a
 // peer holds a different block, 2 the blocks could not be fetched.
+//
+// It also exports and checks proof bundles (docs/proof-bundle.md):
+//
+//	govchain-audit proof -config data/gateway.yaml -identity audit/auditor -tx TXID [-o FILE]
+//	govchain-audit verify-proof [-trust-anchor HEX | -genesis BLOCKFILE] FILE
+//
+// verify-proof needs no network. Exit status: 0 the bundle verifies and the
+// transaction is VALID, 1 the bundle does not verify (the reason is printed),
+// 3 the bundle verifies but the peer marked the transaction not valid (its
+// writes never took effect), 2 usage or I/O errors.
 package main
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -30,9 +41,24 @@ import (
 	"github.com/govchain/govchain/internal/ledgerverify"
 )
 
+const usage = `usage:
+  govchain-audit verify -config FILE -identity ORG/ROLE [-from-checkpoint FILE] [-save-checkpoint FILE] [-save-blocks DIR] [-progress N] [-peers=false]
+  govchain-audit proof -config FILE -identity ORG/ROLE -tx TXID [-o FILE]
+  govchain-audit verify-proof [-trust-anchor HEX | -genesis BLOCKFILE] FILE`
+
 func main() {
-	if len(os.Args) < 2 || os.Args[1] != "verify" {
-		fmt.Fprintln(os.Stderr, "usage: govchain-audit verify -config FILE -identity ORG/ROLE [-from-checkpoint FILE] [-save-checkpoint FILE] [-save-blocks DIR] [-progress N] [-peers=false]")
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, usage)
+		os.Exit(2)
+	}
+	switch os.Args[1] {
+	case "verify":
+	case "proof":
+		os.Exit(proofCmd(os.Args[2:]))
+	case "verify-proof":
+		os.Exit(verifyProofCmd(os.Args[2:]))
+	default:
+		fmt.Fprintln(os.Stderr, usage)
 		os.Exit(2)
 	}
 	fs := flag.NewFlagSet("verify", flag.ExitOnError)
@@ -47,28 +73,38 @@ func main() {
 	os.Exit(run(*cfgPath, *who, *from, *save, *blocksDir, *every, *peers))
 }
 
-func run(cfgPath, who, from, save, blocksDir string, every uint64, comparePeers bool) int {
-	fail := func(format string, a ...any) int {
-		fmt.Fprintf(os.Stderr, "govchain-audit: "+format+"\n", a...)
-		return 2
-	}
+func fail(format string, a ...any) int {
+	fmt.Fprintf(os.Stderr, "govchain-audit: "+format+"\n", a...)
+	return 2
+}
+
+// open reads the gateway configuration and connects to the identity's own peer.
+func open(cfgPath, who string) (*gatewayconfig.File, gatewayconfig.Identity, *ledgerfetch.Source, error) {
 	cfg, err := gatewayconfig.Read(cfgPath)
 	if err != nil {
-		return fail("%v", err)
+		return nil, gatewayconfig.Identity{}, nil, err
 	}
 	org, role, ok := strings.Cut(who, "/")
 	if !ok {
-		return fail("-identity must be ORG/ROLE")
+		return nil, gatewayconfig.Identity{}, nil, errors.New("-identity must be ORG/ROLE")
 	}
 	id, ok := cfg.Identity(org, role)
 	if !ok {
-		return fail("no identity %s in %s", who, cfgPath)
+		return nil, gatewayconfig.Identity{}, nil, fmt.Errorf("no identity %s in %s", who, cfgPath)
 	}
 	peer, ok := cfg.Peer(id.Home())
 	if !ok {
-		return fail("identity %s: no peer %q in %s", who, id.Home(), cfgPath)
+		return nil, gatewayconfig.Identity{}, nil, fmt.Errorf("identity %s: no peer %q in %s", who, id.Home(), cfgPath)
 	}
 	src, err := ledgerfetch.Dial(cfg, id, peer, cfg.Timeouts.Evaluate)
+	if err != nil {
+		return nil, gatewayconfig.Identity{}, nil, err
+	}
+	return cfg, id, src, nil
+}
+
+func run(cfgPath, who, from, save, blocksDir string, every uint64, comparePeers bool) int {
+	cfg, id, src, err := open(cfgPath, who)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -100,7 +136,7 @@ func run(cfgPath, who, from, save, blocksDir string, every uint64, comparePeers 
 	if err != nil {
 		return fail("%v", err)
 	}
-	fmt.Printf("channel %s on %s: height %d, verifying blocks %d..%d as %s\n", cfg.Channel, peer.Name, info.Height, v.Next(), int64(info.Height)-1, who)
+	fmt.Printf("channel %s on %s: height %d, verifying blocks %d..%d as %s\n", cfg.Channel, src.Peer, info.Height, v.Next(), int64(info.Height)-1, who)
 	var keep func(uint64, []byte) error
 	if blocksDir != "" {
 		if err := os.MkdirAll(blocksDir, 0o755); err != nil {

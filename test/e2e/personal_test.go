@@ -74,7 +74,7 @@ func grantBody(record, grantee, purpose string, expires time.Time, fields ...str
 // personalRecord is the business created by testPersonalData (kept, never erased), for the
 // privacy proof.
 var personalRecord struct {
-	uscc, id, mobile string
+	uscc, id, mobile, tx string
 }
 
 func testPersonalData(t *testing.T) {
@@ -85,6 +85,7 @@ func testPersonalData(t *testing.T) {
 	id, mobile := newResidentID(t), newMobile()
 	u, r := personalBusiness(t, id, mobile, "18 Lianhua Road, Siming, Xiamen")
 	personalRecord.uscc, personalRecord.id, personalRecord.mobile = u, id, mobile
+	personalRecord.tx, _ = r.JSON["transaction_id"].(string)
 	var fieldHashes = map[string]string{}
 
 	t.Run("registered with personal data: the public record keeps one salted hash per field", func(t *testing.T) {

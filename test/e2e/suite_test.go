@@ -38,6 +38,7 @@ func TestGovchain(t *testing.T) {
 		{"privacy proof", testPrivacyProof},
 		{"auditor verifies the chain", testAuditVerify},
 		{"auditor console in a browser", testConsole},
+		{"proof bundles", testProofBundles},
 		{"orderer crash", testOrdererCrash},
 		{"owner peer down", testOwnerPeerDown},
 		{"chaincode server down", testChaincodeDown},

@@ -67,6 +67,7 @@ func (s *Server) routes() []route {
 		{"GET", "/transactions/:tx_id", kindRead, s.getTransaction, ""},
 		{"GET", "/ledger/verification", kindRead, s.getVerification, ""},
 		{"POST", "/ledger/verification", kindRead, s.runVerification, ""},
+		{"GET", "/proofs/transactions/:tx_id", kindRead, s.getTransactionProof, ""},
 		{"GET", "/events", kindStream, s.events, ""},
 
 		{"GET", "/healthz", kindOpen, s.healthz, ""},

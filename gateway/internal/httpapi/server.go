@@ -6,6 +6,7 @@ package httpapi
 import (
 	"context"
 	"crypto/rand"
+	"github.com/govchain/govchain/internal/proofbundle"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -83,6 +84,8 @@ type Server struct {
 	closing   chan struct{} // closed on shutdown: ends event streams
 
 	ready readiness // the latest /readyz probe round
+
+	proofs *proofbundle.Builder // caches the config and definition blocks of proof bundles
 }
 
 // New builds the server and its routes.
@@ -99,7 +102,7 @@ func New(cfg Config) *Server {
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = time.Minute
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, closing: make(chan struct{}), fpKey: cfg.FingerprintKey}
+	s := &Server{cfg: cfg, log: cfg.Logger, closing: make(chan struct{}), fpKey: cfg.FingerprintKey, proofs: proofbundle.NewBuilder()}
 	if len(s.fpKey) == 0 {
 		s.fpKey = make([]byte, 32)
 		_, _ = rand.Read(s.fpKey)

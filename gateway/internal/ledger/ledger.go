@@ -121,3 +121,12 @@ type PeerStatus struct {
 	Ready bool   `json:"ready"`
 	Error string `json:"error,omitempty"`
 }
+
+// Blocks reads whole blocks of the channel (marshalled common.Block) with the caller's
+// identity from its peer (qscc), for proof bundles. The Fabric ledger implements it; a
+// Ledger that does not cannot export proofs.
+type Blocks interface {
+	BlockByNumber(ctx context.Context, caller Caller, number uint64) ([]byte, error)
+	// BlockByTxID answers a *Error of KindNotFound for a transaction the ledger does not hold.
+	BlockByTxID(ctx context.Context, caller Caller, txID string) ([]byte, error)
+}
