@@ -398,7 +398,8 @@ func (s *Store) Stats(ctx context.Context, q index.StatsQuery) ([]index.Bucket, 
 	return out, rows.Err()
 }
 
-// Dump lists the rows about blocks below height, one canonical line each.
+// Dump lists the rows about blocks below height, one canonical line each; a record whose
+// latest version is at or above it is listed as index.LaterRecord.
 func (s *Store) Dump(ctx context.Context, below uint64) (index.Dump, error) {
 	d := index.Dump{Records: map[string]string{}}
 	rows, err := s.db.QueryContext(ctx, s.d.rebind(`SELECT `+txColumns+` FROM transactions WHERE block < ? ORDER BY block, tx_index`), int64(below))
@@ -418,6 +419,7 @@ func (s *Store) Dump(ctx context.Context, below uint64) (index.Dump, error) {
 	if err := rows.Err(); err != nil {
 		return d, err
 	}
+	sort.Strings(d.Transactions)
 	rows, err = s.db.QueryContext(ctx, s.d.rebind(`SELECT kind, id, block, tx_index, tx_id, agency, amount_fen, status, updated_at FROM versions WHERE block < ?`), int64(below))
 	if err != nil {
 		return d, err
@@ -440,7 +442,7 @@ func (s *Store) Dump(ctx context.Context, below uint64) (index.Dump, error) {
 		return d, err
 	}
 	sort.Strings(d.Versions)
-	rows, err = s.db.QueryContext(ctx, s.d.rebind(`SELECT `+recordColumns+` FROM records WHERE block < ?`), int64(below))
+	rows, err = s.db.QueryContext(ctx, `SELECT `+recordColumns+` FROM records`)
 	if err != nil {
 		return d, err
 	}
@@ -449,6 +451,10 @@ func (s *Store) Dump(ctx context.Context, below uint64) (index.Dump, error) {
 		r, err := scanRecord(rows)
 		if err != nil {
 			return d, err
+		}
+		if r.Block >= below {
+			d.Records[r.Kind+"/"+r.ID] = index.LaterRecord
+			continue
 		}
 		d.Records[r.Kind+"/"+r.ID] = RecordLine(r)
 	}
