@@ -28,7 +28,7 @@ type Service struct {
 	following    bool
 	lastErr      string
 	rebuild      bool // a rebuild is asked for: the follower resets the store first
-	rebuilding   uint64
+	rebuilding   bool // reset done, not yet back at the ledger's height
 	cancelStream context.CancelFunc
 	lastCheck    *CheckReport
 	checking     bool
@@ -130,7 +130,10 @@ func (s *Service) Status(ctx context.Context) (Status, error) {
 		st.CheckedAt = &t
 	}
 	st.Following, st.Error, st.LastCheck = s.following, s.lastErr, s.lastCheck
-	st.Rebuilding = s.rebuild || pos.Height < s.rebuilding
+	if s.rebuilding && s.ledgerHeight > 0 && pos.Behind == 0 {
+		s.rebuilding = false
+	}
+	st.Rebuilding = s.rebuild || s.rebuilding
 	return st, nil
 }
 
@@ -226,7 +229,7 @@ func (s *Service) takeRebuild(ctx context.Context) bool {
 	}
 	s.mu.Lock()
 	s.rebuild = false
-	s.rebuilding = s.ledgerHeight
+	s.rebuilding = true
 	s.mu.Unlock()
 	s.log.Info("index: rebuilding from block 0")
 	return true
