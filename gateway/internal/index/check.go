@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sort"
 	"time"
 )
@@ -106,8 +107,11 @@ func (s *Service) Check(ctx context.Context, timeout time.Duration) (*CheckRepor
 	}
 	rep.BlocksChecked = checked
 	rep.Complete = checked == height
-	if rep.Complete {
+	switch {
+	case rep.Complete:
 		rep.Error = ""
+	case rep.Error == "":
+		rep.Error = fmt.Sprintf("checked %d of %d blocks before the time ran out (%s)", checked, height, timeout)
 	}
 	want, err := scratch.Dump(ctx, checked)
 	if err != nil {
@@ -151,7 +155,7 @@ func (s *Service) Check(ctx context.Context, timeout time.Duration) (*CheckRepor
 	for _, h := range extra {
 		add(h, "")
 	}
-	rep.OK = rep.MismatchCount == 0 && rep.Error == ""
+	rep.OK = rep.Complete && rep.MismatchCount == 0 && rep.Error == ""
 	rep.DurationMS = s.now().Sub(start).Milliseconds()
 	s.mu.Lock()
 	s.lastCheck = rep
