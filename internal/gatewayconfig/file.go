@@ -38,8 +38,8 @@ type File struct {
 type Index struct {
 	Driver string `yaml:"driver,omitempty"`
 	DSN    string `yaml:"dsn,omitempty"`
-	// Identity (ORG/ROLE, default audit/auditor) reads the blocks; it must be a configured
-	// identity. Its own peer is the source; it never falls back to another agency's peer.
+	// Identity (ORG/ROLE) reads the blocks; default audit/auditor, or the first identity on a
+	// gateway without it. Its own peer is the source; never another agency's peer.
 	Identity string `yaml:"identity,omitempty"`
 }
 

@@ -215,7 +215,7 @@ func startIndex(ctx context.Context, log *slog.Logger, cfg *config.Config, l *fa
 		defer close(done)
 		svc.Run(rctx)
 	}()
-	log.Info("index: open", "driver", cfg.Index.Driver, "identity", cfg.Index.Identity, "rebuild", rebuild)
+	log.Info("index: open", "driver", cfg.Index.Driver, "identity", org+"/"+role, "rebuild", rebuild)
 	return svc, func() {
 		cancelRun()
 		<-done

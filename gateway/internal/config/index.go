@@ -27,7 +27,6 @@ const sqlitePragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pra
 
 func (c *Config) applyIndexDefaults() {
 	setString(&c.Index.Driver, IndexSQLite)
-	setString(&c.Index.Identity, DefaultIndexIdentity)
 }
 
 // IndexDSN is the data source name the index is opened with: for SQLite a file: URI (a
@@ -57,10 +56,18 @@ func (c *Config) IndexDSN() string {
 	return dsn
 }
 
-// IndexCaller is the org and role of the identity that reads the blocks.
+// IndexCaller is the org and role of the identity that reads the blocks: index.identity;
+// when unset audit/auditor, or, on a gateway without it, the first identity configured.
 func (c *Config) IndexCaller() (org, role string) {
-	org, role, _ = strings.Cut(c.Index.Identity, "/")
-	return org, role
+	if c.Index.Identity != "" {
+		org, role, _ = strings.Cut(c.Index.Identity, "/")
+		return org, role
+	}
+	org, role, _ = strings.Cut(DefaultIndexIdentity, "/")
+	if _, ok := c.Identity(org, role); ok || len(c.Identities) == 0 {
+		return org, role
+	}
+	return c.Identities[0].Org, c.Identities[0].Role
 }
 
 func (c *Config) validateIndex() []error {
@@ -86,6 +93,9 @@ func (c *Config) validateIndex() []error {
 	}
 	if c.Index.Driver == IndexSQLite && strings.HasPrefix(c.Index.DSN, "postgres") {
 		errs = append(errs, fmt.Errorf("index.dsn %q: a PostgreSQL DSN with driver sqlite", c.Index.DSN))
+	}
+	if c.Index.Identity == "" {
+		return errs
 	}
 	org, role, ok := strings.Cut(c.Index.Identity, "/")
 	if !ok {

@@ -99,7 +99,9 @@ func endorserTx(t *testing.T, txID, creator, cc, fn string, endorsers []string, 
 		require.NoError(t, err)
 		return b
 	}
-	id := func(mspID string) []byte { return mustMarshal(&msp.SerializedIdentity{Mspid: mspID, IdBytes: []byte("not a certificate")}) }
+	id := func(mspID string) []byte {
+		return mustMarshal(&msp.SerializedIdentity{Mspid: mspID, IdBytes: []byte("not a certificate")})
+	}
 	byNS := map[string]*kvrwset.KVRWSet{}
 	var order []string
 	for _, w := range ws {
