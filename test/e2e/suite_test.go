@@ -37,6 +37,7 @@ func TestGovchain(t *testing.T) {
 		{"operations endpoints", testOperations},
 		{"privacy proof", testPrivacyProof},
 		{"auditor verifies the chain", testAuditVerify},
+		{"searchable index", testIndex},
 		{"orderer crash", testOrdererCrash},
 		{"owner peer down", testOwnerPeerDown},
 		{"chaincode server down", testChaincodeDown},
