@@ -92,7 +92,7 @@ type write struct {
 
 // endorserTx builds an endorser transaction envelope of chaincode cc (function fn) by
 // creator, endorsed by endorsers, writing ws publicly and one private (hashed) write.
-func endorserTx(t *testing.T, txID, creator, cc, fn string, endorsers []string, ws []write) []byte {
+func endorserTx(t testing.TB, txID, creator, cc, fn string, endorsers []string, ws []write) []byte {
 	t.Helper()
 	mustMarshal := func(m proto.Message) []byte {
 		b, err := proto.Marshal(m)

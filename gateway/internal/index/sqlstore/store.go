@@ -139,7 +139,11 @@ func (s *Store) Apply(ctx context.Context, b index.Block) error {
 	}
 	defer tx.Rollback()
 	var h int64
-	if err := tx.QueryRowContext(ctx, s.d.rebind(`SELECT height FROM checkpoint WHERE id = 1`)).Scan(&h); err != nil {
+	lock := ""
+	if s.d.name == "postgres" {
+		lock = " FOR UPDATE" // two gateways sharing one database apply a block one at a time
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT height FROM checkpoint WHERE id = 1`+lock).Scan(&h); err != nil {
 		return err
 	}
 	switch {
@@ -369,15 +373,10 @@ func (s *Store) Stats(ctx context.Context, q index.StatsQuery) ([]index.Bucket, 
 	if size <= 0 {
 		return nil, fmt.Errorf("index: bucket must be positive")
 	}
-	// ts >= 0 always (microseconds since 1970), so integer division floors.
-	stmt := `SELECT (ts / ?) * ? AS bucket, creator_msp, COUNT(DISTINCT block), COUNT(*), SUM(1 - valid)
-		FROM transactions WHERE ts >= ? AND ts < ? GROUP BY bucket, creator_msp ORDER BY bucket, creator_msp`
-	if s.d.name == "postgres" {
-		// PostgreSQL does not accept an output alias inside GROUP BY expressions' ordering
-		// the same way for parameters; group by the expression's position instead.
-		stmt = `SELECT (ts / ?) * ? AS bucket, creator_msp, COUNT(DISTINCT block), COUNT(*), SUM(1 - valid)
+	// ts >= 0 always (microseconds since 1970), so integer division floors. GROUP BY by
+	// position: both databases accept it for an expression over a parameter.
+	stmt := `SELECT (ts / ?) * ?, creator_msp, COUNT(DISTINCT block), COUNT(*), SUM(1 - valid)
 		FROM transactions WHERE ts >= ? AND ts < ? GROUP BY 1, 2 ORDER BY 1, 2`
-	}
 	rows, err := s.db.QueryContext(ctx, s.d.rebind(stmt), size, size, micros(q.From), micros(q.To))
 	if err != nil {
 		return nil, err
