@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -11,12 +13,56 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func openTest(t *testing.T) *Store {
-	t.Helper()
-	s, err := Open(context.Background(), "sqlite", "file:"+filepath.Join(t.TempDir(), "index.db")+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)")
-	require.NoError(t, err)
-	t.Cleanup(func() { s.Close() })
-	return s
+// backend opens stores of one database: fresh is an empty index, reopen the last one again.
+type backend struct {
+	name   string
+	fresh  func(t *testing.T) *Store
+	reopen func(t *testing.T) *Store
+}
+
+// pgDSNEnv names a PostgreSQL database the store tests also run against (its index tables
+// are dropped first), e.g. postgres://gov@127.0.0.1:5432/index_test. Unset: SQLite only.
+const pgDSNEnv = "GOVCHAIN_INDEX_TEST_PG_DSN"
+
+func backends() []backend {
+	var last string
+	open := func(t *testing.T, driver, dsn string) *Store {
+		t.Helper()
+		s, err := Open(context.Background(), driver, dsn)
+		require.NoError(t, err)
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	out := []backend{{
+		name: "sqlite",
+		fresh: func(t *testing.T) *Store {
+			last = "file:" + filepath.Join(t.TempDir(), "index.db") + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)"
+			return open(t, "sqlite", last)
+		},
+		reopen: func(t *testing.T) *Store { return open(t, "sqlite", last) },
+	}}
+	if dsn := os.Getenv(pgDSNEnv); dsn != "" {
+		out = append(out, backend{
+			name: "postgres",
+			fresh: func(t *testing.T) *Store {
+				db, err := sql.Open("pgx", dsn)
+				require.NoError(t, err)
+				_, err = db.Exec(`DROP TABLE IF EXISTS records, versions, transactions, checkpoint, schema_version`)
+				require.NoError(t, err)
+				require.NoError(t, db.Close())
+				return open(t, "postgres", dsn)
+			},
+			reopen: func(t *testing.T) *Store { return open(t, "postgres", dsn) },
+		})
+	}
+	return out
+}
+
+// eachBackend runs f on every database available.
+func eachBackend(t *testing.T, f func(t *testing.T, b backend)) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) { f(t, b) })
+	}
 }
 
 func applyAll(t *testing.T, s *Store, blocks []index.Block) {
@@ -34,9 +80,11 @@ func ids(rs []index.Record) []string {
 	return out
 }
 
-func TestApplyCheckpointAndReplay(t *testing.T) {
+func TestApplyCheckpointAndReplay(t *testing.T) { eachBackend(t, testApplyCheckpointAndReplay) }
+
+func testApplyCheckpointAndReplay(t *testing.T, b backend) {
 	ctx := context.Background()
-	s := openTest(t)
+	s := b.fresh(t)
 	h, err := s.Height(ctx)
 	require.NoError(t, err)
 	require.Zero(t, h)
@@ -73,24 +121,24 @@ func TestApplyCheckpointAndReplay(t *testing.T) {
 	require.Empty(t, recs)
 }
 
-func TestReopenResumes(t *testing.T) {
+func TestReopenResumes(t *testing.T) { eachBackend(t, testReopenResumes) }
+
+func testReopenResumes(t *testing.T, b backend) {
 	ctx := context.Background()
-	dsn := "file:" + filepath.Join(t.TempDir(), "index.db")
-	s, err := Open(ctx, "sqlite", dsn)
-	require.NoError(t, err)
+	s := b.fresh(t)
 	applyAll(t, s, indextest.Blocks()[:2])
 	require.NoError(t, s.Close())
-	s, err = Open(ctx, "sqlite", dsn) // migrations are not applied twice
-	require.NoError(t, err)
-	defer s.Close()
+	s = b.reopen(t) // migrations are not applied twice
 	h, _ := s.Height(ctx)
 	require.EqualValues(t, 2, h)
 	require.NoError(t, s.Apply(ctx, indextest.Blocks()[2]))
 }
 
-func TestRecordFilters(t *testing.T) {
+func TestRecordFilters(t *testing.T) { eachBackend(t, testRecordFilters) }
+
+func testRecordFilters(t *testing.T, b backend) {
 	ctx := context.Background()
-	s := openTest(t)
+	s := b.fresh(t)
 	applyAll(t, s, indextest.Blocks())
 	from := indextest.T0.Add(2 * time.Hour)
 	to := indextest.T0.Add(2*time.Hour + 30*time.Minute)
@@ -131,9 +179,11 @@ func TestRecordFilters(t *testing.T) {
 	require.Equal(t, int64(500000000), *got[0].AmountFen)
 }
 
-func TestRecordPaging(t *testing.T) {
+func TestRecordPaging(t *testing.T) { eachBackend(t, testRecordPaging) }
+
+func testRecordPaging(t *testing.T, b backend) {
 	ctx := context.Background()
-	s := openTest(t)
+	s := b.fresh(t)
 	applyAll(t, s, indextest.Blocks())
 	var all []string
 	var after *index.RecordKey
@@ -151,9 +201,11 @@ func TestRecordPaging(t *testing.T) {
 	require.IsIncreasing(t, all)
 }
 
-func TestTransactions(t *testing.T) {
+func TestTransactions(t *testing.T) { eachBackend(t, testTransactions) }
+
+func testTransactions(t *testing.T, b backend) {
 	ctx := context.Background()
-	s := openTest(t)
+	s := b.fresh(t)
 	applyAll(t, s, indextest.Blocks())
 	no := false
 	invalid, err := s.Transactions(ctx, index.TxQuery{Valid: &no})
@@ -191,9 +243,11 @@ func TestTransactions(t *testing.T) {
 	require.Len(t, late, 2)
 }
 
-func TestStats(t *testing.T) {
+func TestStats(t *testing.T) { eachBackend(t, testStats) }
+
+func testStats(t *testing.T, b backend) {
 	ctx := context.Background()
-	s := openTest(t)
+	s := b.fresh(t)
 	applyAll(t, s, indextest.Blocks())
 	got, err := s.Stats(ctx, index.StatsQuery{Bucket: 24 * time.Hour, From: indextest.T0.Add(-24 * time.Hour), To: indextest.T0.Add(24 * time.Hour)})
 	require.NoError(t, err)
