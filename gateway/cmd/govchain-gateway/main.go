@@ -116,6 +116,14 @@ func run() error {
 	defer stop()
 	ix, stopIndex := startIndex(ctx, log, cfg, l, *rebuildIndex)
 	defer stopIndex()
+	if ix != nil {
+		m.WatchIndex(func() (uint64, uint64, error) {
+			pctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			p, err := ix.Position(pctx)
+			return p.Height, p.Behind, err
+		})
+	}
 
 	api := httpapi.New(httpapi.Config{
 		Ledger:         l,
