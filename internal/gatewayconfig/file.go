@@ -28,6 +28,19 @@ type File struct {
 	// DebugListen, when set, serves Go's pprof endpoints (/debug/pprof/) on a separate
 	// listener for profiling. No authentication: loopback addresses only.
 	DebugListen string `yaml:"debug_listen,omitempty"`
+	// Index is the searchable index the gateway keeps from the block stream.
+	Index Index `yaml:"index,omitempty"`
+}
+
+// Index configures the searchable index: a database the gateway fills from the block stream
+// of Identity's own peer. Driver sqlite (default; DSN default data_dir/index.db), postgres
+// (DSN required: a postgres:// URL or key=value string for pgx) or none (no index).
+type Index struct {
+	Driver string `yaml:"driver,omitempty"`
+	DSN    string `yaml:"dsn,omitempty"`
+	// Identity (ORG/ROLE) reads the blocks; default audit/auditor, or the first identity on a
+	// gateway without it. Its own peer is the source; never another agency's peer.
+	Identity string `yaml:"identity,omitempty"`
 }
 
 // Timeouts bound every wait. The first four are the fabric-gateway client timeouts.

@@ -29,6 +29,9 @@ import (
 	"github.com/govchain/govchain/gateway/internal/fabric"
 	"github.com/govchain/govchain/gateway/internal/httpapi"
 	"github.com/govchain/govchain/gateway/internal/idempotency"
+	"github.com/govchain/govchain/gateway/internal/index"
+	"github.com/govchain/govchain/gateway/internal/index/sqlstore"
+	"github.com/govchain/govchain/gateway/internal/ledger"
 	"github.com/govchain/govchain/gateway/internal/metrics"
 	"github.com/govchain/govchain/gateway/internal/txstore"
 	"github.com/govchain/govchain/gateway/internal/verification"
@@ -50,8 +53,9 @@ func run() error {
 	}
 	configPath := flag.String("config", defaultConfig, "configuration file (YAML); env GOVCHAIN_GATEWAY_CONFIG")
 	check := flag.Bool("check", false, "validate the configuration (files included) and exit")
+	rebuildIndex := flag.Bool("rebuild-index", false, "empty the searchable index and rebuild it from block 0 (in the background, while serving)")
 	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "Usage: govchain-gateway [-config file] [-check]\n\n")
+		fmt.Fprintf(flag.CommandLine.Output(), "Usage: govchain-gateway [-config file] [-check] [-rebuild-index]\n\n")
 		flag.PrintDefaults()
 		fmt.Fprintf(flag.CommandLine.Output(), "\nEnvironment overrides:\n  %s\n", strings.Join(config.EnvOverrides, "\n  "))
 	}
@@ -122,9 +126,21 @@ func run() error {
 	if verifier != nil {
 		chainCheck = verifier
 	}
+	ix, stopIndex := startIndex(ctx, log, cfg, l, *rebuildIndex)
+	defer stopIndex()
+	if ix != nil {
+		m.WatchIndex(func() (uint64, uint64, error) {
+			pctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			p, err := ix.Position(pctx)
+			return p.Height, p.Behind, err
+		})
+	}
+
 	api := httpapi.New(httpapi.Config{
 		Ledger:         l,
 		Verification:   chainCheck,
+		Index:          ix,
 		Idempotency:    idem,
 		Keys:           principals(cfg),
 		Metrics:        m,
@@ -232,6 +248,51 @@ func chainVerification(cfg *config.Config, log *slog.Logger) (*verification.Serv
 		return nil, nil, fmt.Errorf("chain verification: %w", err)
 	}
 	return svc, closeAll, nil
+}
+
+// startIndex opens the searchable index and follows the ledger into it until ctx ends; stop
+// waits for the follower and closes the database. An index that cannot be opened is logged
+// and left out (its routes answer 503): the index never keeps the gateway from serving.
+func startIndex(ctx context.Context, log *slog.Logger, cfg *config.Config, l *fabric.Ledger, rebuild bool) (httpapi.Index, func()) {
+	if cfg.Index.Driver == config.IndexNone {
+		log.Info("index: disabled (index.driver: none)")
+		return nil, func() {}
+	}
+	octx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	store, err := sqlstore.Open(octx, cfg.Index.Driver, cfg.IndexDSN())
+	cancel()
+	if err != nil {
+		log.Error("index: cannot open the database; serving without the index", "driver", cfg.Index.Driver, "error", err)
+		return nil, func() {}
+	}
+	org, role := cfg.IndexCaller()
+	src, err := l.BlockSource(ledger.Caller{Org: org, Role: role})
+	if err != nil {
+		store.Close()
+		log.Error("index: no block source; serving without the index", "error", err)
+		return nil, func() {}
+	}
+	orgs := map[string]string{}
+	for _, id := range cfg.Identities {
+		orgs[id.MSPID] = id.Org
+	}
+	svc := index.New(store, src, index.Options{Logger: log, Orgs: orgs,
+		Scratch: func(ctx context.Context) (index.Store, error) { return sqlstore.OpenMemory(ctx) }})
+	if rebuild {
+		svc.Rebuild()
+	}
+	rctx, cancelRun := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		svc.Run(rctx)
+	}()
+	log.Info("index: open", "driver", cfg.Index.Driver, "identity", org+"/"+role, "rebuild", rebuild)
+	return svc, func() {
+		cancelRun()
+		<-done
+		store.Close()
+	}
 }
 
 // principals maps every API key hash to its org, role and MSP.

@@ -231,3 +231,47 @@ func TestValidate(t *testing.T) {
 		require.Equal(t, keyHash, cfg.APIKeys[0].SHA256)
 	})
 }
+
+func TestIndexConfig(t *testing.T) {
+	t.Run("default: SQLite under data_dir with the pragmas, the first identity without an auditor", func(t *testing.T) {
+		cfg, err := config.Load(fixture(t, nil), noEnv)
+		require.NoError(t, err)
+		require.Equal(t, "sqlite", cfg.Index.Driver)
+		require.Equal(t, "file:"+filepath.Join(cfg.DataDir, "index.db")+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)", cfg.IndexDSN())
+		org, role := cfg.IndexCaller()
+		require.Equal(t, "market/registrar", org+"/"+role)
+	})
+	t.Run("a DSN with its own pragmas is kept", func(t *testing.T) {
+		cfg, err := config.Load(fixture(t, func(y string) string {
+			return y + "index: {driver: sqlite, dsn: \"file:/tmp/x.db?_pragma=busy_timeout(100)\", identity: market/registrar}\n"
+		}), noEnv)
+		require.NoError(t, err)
+		require.Equal(t, "file:/tmp/x.db?_pragma=busy_timeout(100)", cfg.IndexDSN())
+	})
+	t.Run("environment overrides", func(t *testing.T) {
+		env := map[string]string{"GOVCHAIN_GATEWAY_INDEX_DRIVER": "postgres", "GOVCHAIN_GATEWAY_INDEX_DSN": "postgres://gov@db:5432/index"}
+		cfg, err := config.Load(fixture(t, nil), func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+		require.NoError(t, err)
+		require.Equal(t, "postgres", cfg.Index.Driver)
+		require.Equal(t, "postgres://gov@db:5432/index", cfg.IndexDSN())
+	})
+	for _, c := range []struct{ name, index, want string }{
+		{"unknown driver", "index: {driver: mysql}\n", `index.driver "mysql"`},
+		{"postgres without a DSN", "index: {driver: postgres}\n", "index.dsn: required"},
+		{"postgres DSN that is neither URL nor key=value", "index: {driver: postgres, dsn: somewhere}\n", "index.dsn"},
+		{"a PostgreSQL DSN with driver sqlite", "index: {dsn: \"postgres://x/y\"}\n", "with driver sqlite"},
+		{"unknown identity", "index: {identity: audit/auditor}\n", `index.identity "audit/auditor"`},
+		{"identity not ORG/ROLE", "index: {identity: auditor}\n", "want ORG/ROLE"},
+		{"unknown key", "index: {drvier: sqlite}\n", "drvier"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := config.Load(fixture(t, func(y string) string { return y + c.index }), noEnv)
+			require.ErrorContains(t, err, c.want)
+		})
+	}
+	t.Run("none", func(t *testing.T) {
+		cfg, err := config.Load(fixture(t, func(y string) string { return y + "index: {driver: none}\n" }), noEnv)
+		require.NoError(t, err)
+		require.Equal(t, "none", cfg.Index.Driver)
+	})
+}

@@ -53,6 +53,7 @@ func (c *Config) applyDefaults() {
 	if c.Limits.MaxUploadBytes == 0 {
 		c.Limits.MaxUploadBytes = DefaultMaxUploadBytes
 	}
+	c.applyIndexDefaults()
 }
 
 func setString(p *string, def string) {

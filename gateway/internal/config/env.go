@@ -27,6 +27,8 @@ var EnvOverrides = []string{
 	"GOVCHAIN_GATEWAY_REQUEST_TIMEOUT  timeouts.request",
 	"GOVCHAIN_GATEWAY_WRITE_DEADLINE   timeouts.write_deadline",
 	"GOVCHAIN_GATEWAY_VERIFICATION_INTERVAL verification_interval",
+	"GOVCHAIN_GATEWAY_INDEX_DRIVER     index.driver (sqlite, postgres or none)",
+	"GOVCHAIN_GATEWAY_INDEX_DSN        index.dsn",
 }
 
 func (c *Config) applyEnv(lookup func(string) (string, bool)) error {
@@ -58,6 +60,12 @@ func (c *Config) applyEnv(lookup func(string) (string, bool)) error {
 	}
 	if v, ok := get("CHAINCODE"); ok {
 		c.Chaincode = v
+	}
+	if v, ok := get("INDEX_DRIVER"); ok {
+		c.Index.Driver = v
+	}
+	if v, ok := get("INDEX_DSN"); ok {
+		c.Index.DSN = v
 	}
 	if v, ok := get("CORS_ORIGINS"); ok {
 		c.CORSOrigins = nil

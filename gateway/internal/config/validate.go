@@ -84,6 +84,7 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.validatePeers()...)
 	errs = append(errs, c.validateIdentities()...)
 	errs = append(errs, c.validateAPIKeys()...)
+	errs = append(errs, c.validateIndex()...)
 	return errors.Join(errs...)
 }
 

@@ -70,6 +70,13 @@ func (s *Server) routes() []route {
 		{"GET", "/proofs/transactions/:tx_id", kindRead, s.getTransactionProof, ""},
 		{"GET", "/events", kindStream, s.events, ""},
 
+		{"GET", "/index/records", kindRead, s.indexRecords, ""},
+		{"GET", "/index/transactions", kindRead, s.indexTransactions, ""},
+		{"GET", "/index/stats", kindRead, s.indexStats, ""},
+		{"GET", "/index/status", kindRead, s.indexStatus, ""},
+		{"POST", "/index/check", kindRead, s.indexCheck, ""},
+		{"POST", "/index/rebuild", kindRead, s.indexRebuild, ""},
+
 		{"GET", "/healthz", kindOpen, s.healthz, ""},
 		{"GET", "/readyz", kindOpen, s.readyz, ""},
 		{"GET", "/metrics", kindOpen, s.metrics, ""},

@@ -68,6 +68,8 @@ type Config struct {
 	// again (default 2s).
 	ReadyInterval time.Duration
 	CORSOrigins   []string
+	// Index is the searchable index; nil: the /index routes answer 503.
+	Index Index
 	// FingerprintKey keys the hash of personal input in idempotency fingerprints; keep it
 	// across restarts (a random one is drawn when empty).
 	FingerprintKey []byte

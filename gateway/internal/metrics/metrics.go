@@ -98,3 +98,24 @@ func (m *Metrics) StreamClosed() { m.sseClients.Dec() }
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
 }
+
+// WatchIndex exports the searchable index's position, read by position at each scrape:
+// govchain_gateway_index_height_blocks and govchain_gateway_index_behind_blocks. A failed
+// read reports -1.
+func (m *Metrics) WatchIndex(position func() (height, behind uint64, err error)) {
+	read := func(pick func(h, b uint64) uint64) func() float64 {
+		return func() float64 {
+			h, b, err := position()
+			if err != nil {
+				return -1
+			}
+			return float64(pick(h, b))
+		}
+	}
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "govchain_gateway", Name: "index_height_blocks",
+			Help: "Blocks in the searchable index (-1: its database cannot be read)."}, read(func(h, _ uint64) uint64 { return h })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "govchain_gateway", Name: "index_behind_blocks",
+			Help: "Blocks the searchable index is behind the ledger (-1: its database cannot be read)."}, read(func(_, b uint64) uint64 { return b })),
+	)
+}

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"errors"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -41,4 +42,25 @@ func TestObserveHTTPBoundsMethods(t *testing.T) {
 	body := w.Body.String()
 	require.Equal(t, 1, strings.Count(body, `govchain_gateway_http_requests_total{method="other",route="unmatched",status="405"} 50`))
 	require.NotContains(t, body, "MMMM")
+}
+
+func TestWatchIndex(t *testing.T) {
+	m := New()
+	fail := false
+	m.WatchIndex(func() (uint64, uint64, error) {
+		if fail {
+			return 0, 0, errors.New("database is locked")
+		}
+		return 140, 3, nil
+	})
+	scrape := func() string {
+		w := httptest.NewRecorder()
+		m.Handler().ServeHTTP(w, httptest.NewRequest("GET", "/metrics", nil))
+		return w.Body.String()
+	}
+	body := scrape()
+	require.Contains(t, body, "govchain_gateway_index_height_blocks 140")
+	require.Contains(t, body, "govchain_gateway_index_behind_blocks 3")
+	fail = true
+	require.Contains(t, scrape(), "govchain_gateway_index_behind_blocks -1")
 }
