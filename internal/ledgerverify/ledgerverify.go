@@ -35,10 +35,8 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
-	"time"
 
 	cb "github.com/hyperledger/fabric-protos-go-apiv2/common"
-	mspb "github.com/hyperledger/fabric-protos-go-apiv2/msp"
 	pb "github.com/hyperledger/fabric-protos-go-apiv2/peer"
 	"google.golang.org/protobuf/proto"
 )
@@ -58,7 +56,9 @@ const (
 	FaultCreatorSignature     FaultKind = "creator-signature"     // envelope signature does not verify
 	FaultCreatorCertificate   FaultKind = "creator-certificate"   // creator cert does not chain to its MSP
 	FaultEndorsementSignature FaultKind = "endorsement-signature" // endorsement signature does not verify
-	FaultEndorserCertificate  FaultKind = "endorser-certificate"  // endorser cert does not chain to its MSP
+	FaultEndorserCertificate  FaultKind = "endorser-certificate"  // endorser cert is not valid in its MSP
+	FaultEndorsementPolicy    FaultKind = "endorsement-policy"    // endorsements do not satisfy the policy Fabric applies
+	FaultCertificateRevoked   FaultKind = "certificate-revoked"   // a signer's cert is revoked by a CRL of its MSP
 )
 
 // Fault is the first fault found. TxIndex is -1 when the fault is not about
@@ -90,10 +90,17 @@ func (f *Fault) Error() string {
 // verifies only the blocks after it. ConfigBlock is the latest config block
 // at or before Number (already verified), marshalled: it gives the MSPs in
 // force for the blocks that follow.
+//
+// Policies is the state endorsement policy checks depend on (chaincode
+// definitions, key-level policies) after Number. A checkpoint written before
+// those checks existed has none: a Verifier resumed from it does not check
+// endorsement policies (see ChecksEndorsementPolicies) until the chain is
+// verified again from block 0.
 type Checkpoint struct {
-	Number      uint64 `json:"number"`
-	HeaderHash  []byte `json:"header_hash"`
-	ConfigBlock []byte `json:"config_block"`
+	Number      uint64       `json:"number"`
+	HeaderHash  []byte       `json:"header_hash"`
+	ConfigBlock []byte       `json:"config_block"`
+	Policies    *PolicyState `json:"policies,omitempty"`
 }
 
 // Progress is reported every Options.ProgressEvery blocks.
@@ -115,13 +122,14 @@ type Verifier struct {
 	started     bool // a block (or a checkpoint) has been accepted
 	next        uint64
 	prevHash    []byte
-	config      *channelConfig
+	config      *ChannelConfig
 	configBlock []byte
+	state       *policyState // nil: endorsement policies are not checked
 	blocks, txs uint64
 }
 
 // New returns a Verifier that expects block 0 first.
-func New(opts Options) *Verifier { return &Verifier{opts: opts} }
+func New(opts Options) *Verifier { return &Verifier{opts: opts, state: newPolicyState()} }
 
 // Resume returns a Verifier that expects block cp.Number+1, chained to
 // cp.HeaderHash, under the configuration in cp.ConfigBlock.
@@ -137,14 +145,27 @@ func Resume(cp Checkpoint, opts Options) (*Verifier, error) {
 	if len(cp.HeaderHash) != sha256.Size {
 		return nil, errors.New("checkpoint header hash is not 32 bytes")
 	}
-	return &Verifier{opts: opts, started: true, next: cp.Number + 1, prevHash: bytes.Clone(cp.HeaderHash),
-		config: cfg, configBlock: bytes.Clone(cp.ConfigBlock)}, nil
+	v := &Verifier{opts: opts, started: true, next: cp.Number + 1, prevHash: bytes.Clone(cp.HeaderHash),
+		config: cfg, configBlock: bytes.Clone(cp.ConfigBlock)}
+	if cp.Policies != nil {
+		v.state = importPolicyState(cp.Policies)
+	}
+	return v, nil
 }
+
+// ChecksEndorsementPolicies says whether the Verifier evaluates endorsement
+// policies: always, unless it was resumed from a checkpoint that carries no
+// policy state.
+func (v *Verifier) ChecksEndorsementPolicies() bool { return v.state != nil }
 
 // Checkpoint returns the state after the last verified block. It is only
 // meaningful once at least one block has been verified (or after Resume).
 func (v *Verifier) Checkpoint() Checkpoint {
-	return Checkpoint{Number: v.next - 1, HeaderHash: bytes.Clone(v.prevHash), ConfigBlock: bytes.Clone(v.configBlock)}
+	cp := Checkpoint{Number: v.next - 1, HeaderHash: bytes.Clone(v.prevHash), ConfigBlock: bytes.Clone(v.configBlock)}
+	if v.state != nil {
+		cp.Policies = v.state.export()
+	}
+	return cp
 }
 
 // Stats returns the blocks and valid transactions verified so far in this run.
@@ -257,7 +278,7 @@ func (v *Verifier) VerifyBlock(b *cb.Block) error {
 		if err != nil {
 			return fault(FaultConfig, 0, "", "%v", err)
 		}
-		v.commit(b, h, c, true, 0)
+		v.commit(b, h, c, true, 0, nil)
 		return nil
 	}
 
@@ -274,8 +295,10 @@ func (v *Verifier) VerifyBlock(b *cb.Block) error {
 		return fault(FaultMalformed, -1, "", "transactions filter has %d entries for %d transactions", len(filter), n)
 	}
 
-	var newCfg *channelConfig
+	var newCfg *ChannelConfig
 	var valid uint64
+	var pending []update
+	var changed map[keyID]int // key metadata written by earlier VALID txs of this block
 	for i := range n {
 		if pb.TxValidationCode(filter[i]) != pb.TxValidationCode_VALID {
 			continue
@@ -286,11 +309,11 @@ func (v *Verifier) VerifyBlock(b *cb.Block) error {
 		if err := proto.Unmarshal(pay.GetHeader().GetSignatureHeader(), shdr); err != nil {
 			return fault(FaultMalformed, i, chdr.TxId, "signature header: %v", err)
 		}
-		pub, err := cfg.identityKey(shdr.Creator, nil)
+		creator, err := cfg.identityKey(shdr.Creator, nil)
 		if err != nil {
-			return fault(FaultCreatorCertificate, i, chdr.TxId, "%v", err)
+			return fault(certKind(err, FaultCreatorCertificate), i, chdr.TxId, "creator: %v", err)
 		}
-		if !verifySig(pub, env.Signature, env.Payload) {
+		if !verifySig(creator.pub, env.Signature, env.Payload) {
 			return fault(FaultCreatorSignature, i, chdr.TxId, "envelope signature does not verify with the creator's key")
 		}
 		switch cb.HeaderType(chdr.Type) {
@@ -300,9 +323,21 @@ func (v *Verifier) VerifyBlock(b *cb.Block) error {
 			if want := hex.EncodeToString(sum[:]); chdr.TxId != want {
 				return fault(FaultTxID, i, chdr.TxId, "tx id is not hex(SHA-256(nonce || creator)) %s", want)
 			}
-			if f := cfg.verifyEndorsements(pay.Data); f != nil {
+			a, f := v.checkEndorsements(cfg, chdr, pay.Data, changed)
+			if f != nil {
 				f.Block, f.TxIndex, f.TxID = num, i, chdr.TxId
 				return f
+			}
+			if v.state != nil {
+				pending = append(pending, a.updates()...)
+				for _, k := range a.metadataKeys() {
+					if changed == nil {
+						changed = map[keyID]int{}
+					}
+					if _, ok := changed[k]; !ok {
+						changed[k] = i
+					}
+				}
 			}
 		case cb.HeaderType_CONFIG:
 			c, err := configFromPayload(pay)
@@ -313,11 +348,54 @@ func (v *Verifier) VerifyBlock(b *cb.Block) error {
 		}
 	}
 	if newCfg != nil {
-		v.commit(b, h, newCfg, true, valid)
+		v.commit(b, h, newCfg, true, valid, pending)
 	} else {
-		v.commit(b, h, cfg, false, valid)
+		v.commit(b, h, cfg, false, valid, pending)
 	}
 	return nil
+}
+
+// certKind is the fault kind for an identity error: a revocation, or kind.
+func certKind(err error, kind FaultKind) FaultKind {
+	if errors.Is(err, ErrCertificateRevoked) {
+		return FaultCertificateRevoked
+	}
+	return kind
+}
+
+// checkEndorsements verifies the endorsements of an endorser transaction
+// (each endorser valid, each signature genuine) and, when the policy state
+// is known, that they satisfy every endorsement policy Fabric's validator
+// applies to the transaction's writes.
+func (v *Verifier) checkEndorsements(cfg *ChannelConfig, chdr *cb.ChannelHeader, txData []byte, changed map[keyID]int) (*endorsedAction, *Fault) {
+	a, err := parseTxData(txData)
+	if err != nil {
+		return nil, &Fault{Endorsement: -1, Kind: FaultMalformed, Detail: err.Error()}
+	}
+	ext := &pb.ChaincodeHeaderExtension{}
+	if err := proto.Unmarshal(chdr.Extension, ext); err != nil {
+		return nil, &Fault{Endorsement: -1, Kind: FaultMalformed, Detail: fmt.Sprintf("chaincode header extension: %v", err)}
+	}
+	if name := ext.GetChaincodeId().GetName(); name != a.ccID {
+		return nil, &Fault{Endorsement: -1, Kind: FaultMalformed,
+			Detail: fmt.Sprintf("header names chaincode %q, the endorsed action %q", name, a.ccID)}
+	}
+	ids, ei, err := cfg.signers(a.prp, a.ends)
+	if err != nil {
+		kind := certKind(err, FaultEndorserCertificate)
+		if errors.Is(err, errBadEndorsementSig) {
+			kind = FaultEndorsementSignature
+		}
+		return nil, &Fault{Endorsement: ei, Kind: kind, Detail: err.Error()}
+	}
+	if v.state == nil {
+		return a, nil
+	}
+	pc := &policyCheck{cfg: cfg, state: v.state, ids: ids, changed: changed, results: map[string]bool{}}
+	if f := pc.check(a); f != nil {
+		return nil, f
+	}
+	return a, nil
 }
 
 func kindOf(what string) FaultKind {
@@ -327,7 +405,10 @@ func kindOf(what string) FaultKind {
 	return FaultMalformed
 }
 
-func (v *Verifier) commit(b *cb.Block, h *cb.BlockHeader, cfg *channelConfig, isConfig bool, txs uint64) {
+func (v *Verifier) commit(b *cb.Block, h *cb.BlockHeader, cfg *ChannelConfig, isConfig bool, txs uint64, us []update) {
+	if v.state != nil {
+		v.state.apply(us)
+	}
 	if isConfig {
 		raw, err := canon.Marshal(b)
 		if err == nil {
@@ -355,10 +436,12 @@ func (v *Verifier) VerifyBlocks(blocks []*cb.Block) error {
 	return nil
 }
 
-// verifyOrdererSignatures mirrors protoutil.BlockSignatureVerifier (non-BFT)
-// with the Raft BlockValidation policy: at least one signature by a member of
-// an orderer org verifies over value || signature header || header bytes.
-func (v *Verifier) verifyOrdererSignatures(b *cb.Block, cfg *channelConfig) *Fault {
+// verifyOrdererSignatures mirrors protoutil.BlockSignatureVerifier (non-BFT):
+// the signers whose signature over value || signature header || header
+// bytes verifies must satisfy the channel's /Channel/Orderer/BlockValidation
+// policy (for Raft, ANY orderer org's Writers). A configuration without that
+// policy falls back to: at least one valid signature by an orderer org member.
+func (v *Verifier) verifyOrdererSignatures(b *cb.Block, cfg *ChannelConfig) *Fault {
 	f := &Fault{TxIndex: -1, Endorsement: -1, Kind: FaultOrdererSignature}
 	mds := b.GetMetadata().GetMetadata()
 	if len(mds) <= int(cb.BlockMetadataIndex_SIGNATURES) {
@@ -370,161 +453,65 @@ func (v *Verifier) verifyOrdererSignatures(b *cb.Block, cfg *channelConfig) *Fau
 		f.Detail = fmt.Sprintf("signatures metadata: %v", err)
 		return f
 	}
+	if len(md.Signatures) == 0 {
+		f.Detail = "block carries no orderer signature"
+		return f
+	}
+	policy := cfg.lookup(blockValidationRef)
+	var allowed map[string]bool
+	if policy == nil {
+		allowed = cfg.ordererMSPs
+	}
 	hdr := HeaderBytes(b.Header)
 	var reasons []string
+	var signers []*identity
+	seen := map[string]bool{}
+	revoked := false
 	for i, s := range md.Signatures {
 		shdr := &cb.SignatureHeader{}
 		if err := proto.Unmarshal(s.SignatureHeader, shdr); err != nil {
 			reasons = append(reasons, fmt.Sprintf("signature %d: header: %v", i, err))
 			continue
 		}
-		pub, err := cfg.identityKey(shdr.Creator, cfg.ordererMSPs)
+		id, err := cfg.identityKey(shdr.Creator, allowed)
 		if err != nil {
+			revoked = revoked || errors.Is(err, ErrCertificateRevoked)
 			reasons = append(reasons, fmt.Sprintf("signature %d: %v", i, err))
 			continue
 		}
 		msg := make([]byte, 0, len(md.Value)+len(s.SignatureHeader)+len(hdr))
 		msg = append(append(append(msg, md.Value...), s.SignatureHeader...), hdr...)
-		if verifySig(pub, s.Signature, msg) {
+		if !verifySig(id.pub, s.Signature, msg) {
+			reasons = append(reasons, fmt.Sprintf("signature %d: does not verify", i))
+			continue
+		}
+		if policy == nil {
 			return nil
 		}
-		reasons = append(reasons, fmt.Sprintf("signature %d: does not verify", i))
+		if !seen[id.key] {
+			seen[id.key] = true
+			signers = append(signers, id)
+		}
 	}
-	if len(md.Signatures) == 0 {
-		f.Detail = "block carries no orderer signature"
-	} else {
-		f.Detail = fmt.Sprintf("no valid orderer signature: %v", reasons)
+	if policy != nil {
+		if cfg.evalRef(blockValidationRef, signers, 0) {
+			return nil
+		}
+		reasons = append(reasons, fmt.Sprintf("signers %s do not satisfy %s (%s)", describeSigners(signers),
+			blockValidationRef, cfg.describeRef(blockValidationRef, 0)))
 	}
+	if revoked {
+		f.Kind = FaultCertificateRevoked
+	}
+	f.Detail = fmt.Sprintf("no valid orderer signature: %v", reasons)
 	return f
 }
 
-func (c *channelConfig) verifyEndorsements(txBytes []byte) *Fault {
-	tx := &pb.Transaction{}
-	if err := proto.Unmarshal(txBytes, tx); err != nil {
-		return &Fault{Endorsement: -1, Kind: FaultMalformed, Detail: fmt.Sprintf("transaction: %v", err)}
-	}
-	if len(tx.Actions) == 0 {
-		return &Fault{Endorsement: -1, Kind: FaultMalformed, Detail: "transaction has no actions"}
-	}
-	for ai, act := range tx.Actions {
-		ccap := &pb.ChaincodeActionPayload{}
-		if err := proto.Unmarshal(act.Payload, ccap); err != nil {
-			return &Fault{Endorsement: -1, Kind: FaultMalformed, Detail: fmt.Sprintf("action %d payload: %v", ai, err)}
-		}
-		ea := ccap.GetAction()
-		if ea == nil || len(ea.Endorsements) == 0 {
-			return &Fault{Endorsement: -1, Kind: FaultMalformed, Detail: fmt.Sprintf("action %d has no endorsements", ai)}
-		}
-		for ei, e := range ea.Endorsements {
-			pub, err := c.identityKey(e.Endorser, nil)
-			if err != nil {
-				return &Fault{Endorsement: ei, Kind: FaultEndorserCertificate, Detail: err.Error()}
-			}
-			msg := make([]byte, 0, len(ea.ProposalResponsePayload)+len(e.Endorser))
-			msg = append(append(msg, ea.ProposalResponsePayload...), e.Endorser...)
-			if !verifySig(pub, e.Signature, msg) {
-				return &Fault{Endorsement: ei, Kind: FaultEndorsementSignature, Detail: "endorsement signature does not verify with the endorser's key"}
-			}
-		}
-	}
-	return nil
-}
+const blockValidationRef = "/Channel/Orderer/BlockValidation"
 
 func verifySig(pub *ecdsa.PublicKey, sig, msg []byte) bool {
 	d := sha256.Sum256(msg)
 	return ecdsa.VerifyASN1(pub, d[:], sig)
-}
-
-// ---- channel configuration ----
-
-type mspInfo struct {
-	roots, inters *x509.CertPool
-}
-
-type channelConfig struct {
-	msps        map[string]*mspInfo
-	ordererMSPs map[string]bool
-	keys        map[string]*ecdsa.PublicKey // serialized identity -> verified key
-}
-
-func configFromBlock(b *cb.Block) (*channelConfig, error) {
-	if len(b.GetData().GetData()) != 1 {
-		return nil, fmt.Errorf("config block has %d envelopes, want 1", len(b.GetData().GetData()))
-	}
-	env := &cb.Envelope{}
-	if err := proto.Unmarshal(b.Data.Data[0], env); err != nil {
-		return nil, fmt.Errorf("envelope: %w", err)
-	}
-	pay := &cb.Payload{}
-	if err := proto.Unmarshal(env.Payload, pay); err != nil {
-		return nil, fmt.Errorf("payload: %w", err)
-	}
-	return configFromPayload(pay)
-}
-
-func configFromPayload(pay *cb.Payload) (*channelConfig, error) {
-	chdr := &cb.ChannelHeader{}
-	if err := proto.Unmarshal(pay.GetHeader().GetChannelHeader(), chdr); err != nil {
-		return nil, fmt.Errorf("channel header: %w", err)
-	}
-	if cb.HeaderType(chdr.Type) != cb.HeaderType_CONFIG {
-		return nil, fmt.Errorf("header type %v, want CONFIG", cb.HeaderType(chdr.Type))
-	}
-	ce := &cb.ConfigEnvelope{}
-	if err := proto.Unmarshal(pay.Data, ce); err != nil {
-		return nil, fmt.Errorf("config envelope: %w", err)
-	}
-	root := ce.GetConfig().GetChannelGroup()
-	if root == nil {
-		return nil, errors.New("config has no channel group")
-	}
-	cfg := &channelConfig{msps: map[string]*mspInfo{}, ordererMSPs: map[string]bool{}, keys: map[string]*ecdsa.PublicKey{}}
-	for _, section := range []string{"Orderer", "Application"} {
-		g := root.Groups[section]
-		if g == nil {
-			continue
-		}
-		for orgName, org := range g.Groups {
-			val := org.Values["MSP"]
-			if val == nil {
-				return nil, fmt.Errorf("%s org %s has no MSP value", section, orgName)
-			}
-			mc := &mspb.MSPConfig{}
-			if err := proto.Unmarshal(val.Value, mc); err != nil {
-				return nil, fmt.Errorf("%s org %s MSP: %w", section, orgName, err)
-			}
-			fc := &mspb.FabricMSPConfig{}
-			if err := proto.Unmarshal(mc.Config, fc); err != nil {
-				return nil, fmt.Errorf("%s org %s MSP config: %w", section, orgName, err)
-			}
-			info := cfg.msps[fc.Name]
-			if info == nil {
-				info = &mspInfo{roots: x509.NewCertPool(), inters: x509.NewCertPool()}
-				cfg.msps[fc.Name] = info
-			}
-			for _, pemBytes := range fc.RootCerts {
-				c, err := parsePEMCert(pemBytes)
-				if err != nil {
-					return nil, fmt.Errorf("MSP %s root cert: %w", fc.Name, err)
-				}
-				info.roots.AddCert(c)
-			}
-			for _, pemBytes := range fc.IntermediateCerts {
-				c, err := parsePEMCert(pemBytes)
-				if err != nil {
-					return nil, fmt.Errorf("MSP %s intermediate cert: %w", fc.Name, err)
-				}
-				info.inters.AddCert(c)
-			}
-			if section == "Orderer" {
-				cfg.ordererMSPs[fc.Name] = true
-			}
-		}
-	}
-	if len(cfg.ordererMSPs) == 0 {
-		return nil, errors.New("config has no orderer org")
-	}
-	return cfg, nil
 }
 
 func parsePEMCert(b []byte) (*x509.Certificate, error) {
@@ -535,50 +522,3 @@ func parsePEMCert(b []byte) (*x509.Certificate, error) {
 	return x509.ParseCertificate(blk.Bytes)
 }
 
-// identityKey parses a serialized identity, checks that its certificate
-// chains to a root of its MSP (restricted to allowed MSPs when non-nil) and
-// returns its ECDSA public key. As Fabric's MSP does, the chain is checked at
-// the certificate's own NotBefore (+1 s), so an expired certificate on an old
-// block still verifies.
-func (c *channelConfig) identityKey(serialized []byte, allowed map[string]bool) (*ecdsa.PublicKey, error) {
-	if k, ok := c.keys[string(serialized)]; ok {
-		return c.checkAllowed(serialized, allowed, k)
-	}
-	sid := &mspb.SerializedIdentity{}
-	if err := proto.Unmarshal(serialized, sid); err != nil {
-		return nil, fmt.Errorf("serialized identity: %w", err)
-	}
-	info := c.msps[sid.Mspid]
-	if info == nil {
-		return nil, fmt.Errorf("MSP %q is not in the channel configuration", sid.Mspid)
-	}
-	cert, err := parsePEMCert(sid.IdBytes)
-	if err != nil {
-		return nil, fmt.Errorf("MSP %s identity certificate: %w", sid.Mspid, err)
-	}
-	if _, err := cert.Verify(x509.VerifyOptions{
-		Roots: info.roots, Intermediates: info.inters,
-		CurrentTime: cert.NotBefore.Add(time.Second),
-		KeyUsages:   []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
-	}); err != nil {
-		return nil, fmt.Errorf("certificate %q does not chain to a root CA of MSP %s: %v", cert.Subject.CommonName, sid.Mspid, err)
-	}
-	pub, ok := cert.PublicKey.(*ecdsa.PublicKey)
-	if !ok {
-		return nil, fmt.Errorf("certificate %q: not an ECDSA key", cert.Subject.CommonName)
-	}
-	c.keys[string(serialized)] = pub
-	return c.checkAllowed(serialized, allowed, pub)
-}
-
-func (c *channelConfig) checkAllowed(serialized []byte, allowed map[string]bool, k *ecdsa.PublicKey) (*ecdsa.PublicKey, error) {
-	if allowed == nil {
-		return k, nil
-	}
-	sid := &mspb.SerializedIdentity{}
-	_ = proto.Unmarshal(serialized, sid)
-	if !allowed[sid.Mspid] {
-		return nil, fmt.Errorf("MSP %s is not an orderer org", sid.Mspid)
-	}
-	return k, nil
-}
