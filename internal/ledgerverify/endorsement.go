@@ -330,10 +330,10 @@ var errNoEndorsements = errors.New("action has no endorsements")
 // endorsedAction is what policy evaluation needs from an endorser
 // transaction's single action.
 type endorsedAction struct {
-	ccID  string // the invoked chaincode
-	prp   []byte
-	ends  []*pb.Endorsement
-	ns    []nsRW
+	ccID string // the invoked chaincode
+	prp  []byte
+	ends []*pb.Endorsement
+	ns   []nsRW
 }
 
 func parseEndorserTx(payload []byte) (*endorsedAction, error) {

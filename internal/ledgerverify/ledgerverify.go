@@ -521,4 +521,3 @@ func parsePEMCert(b []byte) (*x509.Certificate, error) {
 	}
 	return x509.ParseCertificate(blk.Bytes)
 }
-
