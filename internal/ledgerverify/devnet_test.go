@@ -4,16 +4,25 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	cb "github.com/hyperledger/fabric-protos-go-apiv2/common"
 	"google.golang.org/protobuf/proto"
 )
 
-// testdata/devnet holds blocks 0-4 of a real dev network's channel (the Fabric
+// testdata/devnet holds blocks 0-7 of a real dev network's channel (the Fabric
 // binaries of bin/VERSIONS, 3 Raft orderers), fetched from the audit peer with
-// `govchain-audit verify -save-blocks`: the genesis block, the chaincode
-// lifecycle transactions and two gateway writes. Each block's PreviousHash was
+// `govchain-audit verify -save-blocks`: the genesis block; block 1, the four
+// orgs' approvals of the chaincode definition (each in its org's implicit
+// collection of _lifecycle); block 2, the commit of the definition (policy
+// 2 of MarketMSP.peer, TaxMSP.peer, NotaryMSP.peer; collections
+// personalMarket, personalTax, personalNotary each OR('<owner>.peer'));
+// block 3, personal data staged in personalMarket (endorsed by the market
+// bureau alone); block 4, the business registered (setting a key-level
+// policy on its record); block 5, a grant (with a key-level policy); block
+// 6, a logged read of personal data; block 7, the grant revoked (a write
+// under the grant's key-level policy). Each block's PreviousHash was
 // computed by Fabric itself, so the chain verifying shows HeaderBytes mirrors
 // Fabric's encoding; its signatures were made by Fabric's orderers, peers and
 // the gateway client.
@@ -78,5 +87,61 @@ func TestDevnetTampered(t *testing.T) {
 				t.Fatalf("got %v, want block %d %s", err, tc.block, tc.kind)
 			}
 		})
+	}
+}
+
+// The real chain's policies, read back with the exported API a proof
+// verifier uses, and the endorsements of its transactions checked against
+// them (and against less than them).
+func TestDevnetPolicies(t *testing.T) {
+	blocks := devnetBlocks(t)
+	cfg, err := ParseChannelConfig(blocks[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defs, err := ChaincodeDefinitionsInTransaction(envelope(t, blocks[2], 0))
+	if err != nil || len(defs) != 1 || defs[0].Name != "govchain" {
+		t.Fatalf("definitions %v %v", defs, err)
+	}
+	def := defs[0]
+	if got := cfg.DescribePolicy(def.ValidationParameter); got != "2 of MarketMSP.peer, TaxMSP.peer, NotaryMSP.peer" {
+		t.Fatalf("chaincode policy %q", got)
+	}
+	for coll, want := range map[string]string{"personalMarket": "MarketMSP.peer", "personalTax": "TaxMSP.peer", "personalNotary": "NotaryMSP.peer"} {
+		p, err := cfg.EndorsementPolicy(def, coll)
+		if err != nil || cfg.DescribePolicy(p) != want {
+			t.Fatalf("%s: %q %v", coll, cfg.DescribePolicy(p), err)
+		}
+	}
+	// Block 4 registered the business with 2 endorsements; one is not enough.
+	a, err := parseEndorserTx(envelope(t, blocks[4], 0).Payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.CheckEndorsementPolicy(def.ValidationParameter, a.prp, a.ends); err != nil {
+		t.Fatal(err)
+	}
+	err = cfg.CheckEndorsementPolicy(def.ValidationParameter, a.prp, a.ends[:1])
+	if err == nil || !strings.HasPrefix(err.Error(), "needs 2 of MarketMSP.peer, TaxMSP.peer, NotaryMSP.peer; got MarketMSP.peer") {
+		t.Fatalf("got %v", err)
+	}
+	// Blocks 4 and 5 set key-level policies on the record and the grant:
+	// both need the market bureau (the owner) and one more agency.
+	v := New(Options{})
+	if err := v.VerifyBlocks(blocks); err != nil {
+		t.Fatal(err)
+	}
+	kps := v.Checkpoint().Policies.KeyPolicies
+	if len(kps) != 2 {
+		t.Fatalf("key policies %+v", kps)
+	}
+	for _, kp := range kps {
+		if got := cfg.DescribePolicy(kp.ApplicationPolicy()); got != "all of MarketMSP.peer, (one of TaxMSP.peer, NotaryMSP.peer)" {
+			t.Fatalf("%s: %q", kp.Key, got)
+		}
+	}
+	set, err := KeyPoliciesInTransaction(envelope(t, blocks[5], 0))
+	if err != nil || len(set) != 1 || !strings.HasPrefix(string(set[0].Key), "grt~") {
+		t.Fatalf("key policies of block 5: %+v %v", set, err)
 	}
 }

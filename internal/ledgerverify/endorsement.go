@@ -61,6 +61,11 @@ type KeyPolicy struct {
 	Policy []byte `json:"policy"`
 }
 
+// ApplicationPolicy is the key-level policy as a marshalled
+// peer.ApplicationPolicy, the form CheckEndorsementPolicy and DescribePolicy
+// take (Fabric's v20 translation of the VALIDATION_PARAMETER).
+func (kp KeyPolicy) ApplicationPolicy() []byte { return sbePolicy(kp.Policy) }
+
 // PolicyState is the world state endorsement policy evaluation depends on,
 // carried in a Checkpoint.
 type PolicyState struct {
