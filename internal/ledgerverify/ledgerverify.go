@@ -35,6 +35,9 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"runtime"
+	"sync"
+	"sync/atomic"
 
 	cb "github.com/hyperledger/fabric-protos-go-apiv2/common"
 	pb "github.com/hyperledger/fabric-protos-go-apiv2/peer"
@@ -295,6 +298,7 @@ func (v *Verifier) VerifyBlock(b *cb.Block) error {
 		return fault(FaultMalformed, -1, "", "transactions filter has %d entries for %d transactions", len(filter), n)
 	}
 
+	pres := precheck(cfg, envs, pays, chdrs, filter)
 	var newCfg *ChannelConfig
 	var valid uint64
 	var pending []update
@@ -304,16 +308,15 @@ func (v *Verifier) VerifyBlock(b *cb.Block) error {
 			continue
 		}
 		valid++
-		env, pay, chdr := envs[i], pays[i], chdrs[i]
-		shdr := &cb.SignatureHeader{}
-		if err := proto.Unmarshal(pay.GetHeader().GetSignatureHeader(), shdr); err != nil {
-			return fault(FaultMalformed, i, chdr.TxId, "signature header: %v", err)
+		pay, chdr, p := pays[i], chdrs[i], &pres[i]
+		if p.shdrErr != nil {
+			return fault(FaultMalformed, i, chdr.TxId, "signature header: %v", p.shdrErr)
 		}
-		creator, err := cfg.identityKey(shdr.Creator, nil)
-		if err != nil {
-			return fault(certKind(err, FaultCreatorCertificate), i, chdr.TxId, "creator: %v", err)
+		shdr := p.shdr
+		if p.creatorErr != nil {
+			return fault(certKind(p.creatorErr, FaultCreatorCertificate), i, chdr.TxId, "creator: %v", p.creatorErr)
 		}
-		if !verifySig(creator.pub, env.Signature, env.Payload) {
+		if !p.creatorSigOK {
 			return fault(FaultCreatorSignature, i, chdr.TxId, "envelope signature does not verify with the creator's key")
 		}
 		switch cb.HeaderType(chdr.Type) {
@@ -323,8 +326,13 @@ func (v *Verifier) VerifyBlock(b *cb.Block) error {
 			if want := hex.EncodeToString(sum[:]); chdr.TxId != want {
 				return fault(FaultTxID, i, chdr.TxId, "tx id is not hex(SHA-256(nonce || creator)) %s", want)
 			}
-			a, f := v.checkEndorsements(cfg, chdr, pay.Data, changed)
-			if f != nil {
+			if p.fault != nil {
+				f := p.fault
+				f.Block, f.TxIndex, f.TxID = num, i, chdr.TxId
+				return f
+			}
+			a := p.action
+			if f := v.checkPolicies(cfg, a, p.ids, changed); f != nil {
 				f.Block, f.TxIndex, f.TxID = num, i, chdr.TxId
 				return f
 			}
@@ -363,21 +371,92 @@ func certKind(err error, kind FaultKind) FaultKind {
 	return kind
 }
 
-// checkEndorsements verifies the endorsements of an endorser transaction
-// (each endorser valid, each signature genuine) and, when the policy state
-// is known, that they satisfy every endorsement policy Fabric's validator
-// applies to the transaction's writes.
-func (v *Verifier) checkEndorsements(cfg *ChannelConfig, chdr *cb.ChannelHeader, txData []byte, changed map[keyID]int) (*endorsedAction, *Fault) {
+// pre holds the signature work on one VALID transaction, done ahead of
+// the in-order checks (in parallel on large blocks): the creator's identity
+// and envelope signature and, for an endorser transaction, the parsed
+// action and its endorsers (identities valid, signatures genuine). fault is
+// the first problem with the endorsements (Block, TxIndex, TxID unset).
+type pre struct {
+	shdr         *cb.SignatureHeader
+	shdrErr      error
+	creatorErr   error
+	creatorSigOK bool
+	action       *endorsedAction
+	ids          []*identity
+	fault        *Fault
+}
+
+// parallelMin is the number of VALID transactions from which a block's
+// signatures are checked on all CPUs.
+const parallelMin = 8
+
+func precheck(cfg *ChannelConfig, envs []*cb.Envelope, pays []*cb.Payload, chdrs []*cb.ChannelHeader, filter []byte) []pre {
+	pres := make([]pre, len(envs))
+	var todo []int
+	for i := range envs {
+		if pb.TxValidationCode(filter[i]) == pb.TxValidationCode_VALID {
+			todo = append(todo, i)
+		}
+	}
+	one := func(i int) { pres[i] = precheckTx(cfg, envs[i], pays[i], chdrs[i]) }
+	workers := runtime.GOMAXPROCS(0)
+	if workers < 2 || len(todo) < parallelMin {
+		for _, i := range todo {
+			one(i)
+		}
+		return pres
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(workers, len(todo)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				k := int(next.Add(1)) - 1
+				if k >= len(todo) {
+					return
+				}
+				one(todo[k])
+			}
+		}()
+	}
+	wg.Wait()
+	return pres
+}
+
+func precheckTx(cfg *ChannelConfig, env *cb.Envelope, pay *cb.Payload, chdr *cb.ChannelHeader) (p pre) {
+	p.shdr = &cb.SignatureHeader{}
+	if p.shdrErr = proto.Unmarshal(pay.GetHeader().GetSignatureHeader(), p.shdr); p.shdrErr != nil {
+		return p
+	}
+	creator, err := cfg.identityKey(p.shdr.Creator, nil)
+	if err != nil {
+		p.creatorErr = err
+		return p
+	}
+	if p.creatorSigOK = verifySig(creator.pub, env.Signature, env.Payload); !p.creatorSigOK {
+		return p
+	}
+	if cb.HeaderType(chdr.Type) == cb.HeaderType_ENDORSER_TRANSACTION {
+		p.action, p.ids, p.fault = checkEndorsements(cfg, chdr, pay.Data)
+	}
+	return p
+}
+
+// checkEndorsements parses an endorser transaction and verifies its
+// endorsements: each endorser valid in its MSP, each signature genuine.
+func checkEndorsements(cfg *ChannelConfig, chdr *cb.ChannelHeader, txData []byte) (*endorsedAction, []*identity, *Fault) {
 	a, err := parseTxData(txData)
 	if err != nil {
-		return nil, &Fault{Endorsement: -1, Kind: FaultMalformed, Detail: err.Error()}
+		return nil, nil, &Fault{Endorsement: -1, Kind: FaultMalformed, Detail: err.Error()}
 	}
 	ext := &pb.ChaincodeHeaderExtension{}
 	if err := proto.Unmarshal(chdr.Extension, ext); err != nil {
-		return nil, &Fault{Endorsement: -1, Kind: FaultMalformed, Detail: fmt.Sprintf("chaincode header extension: %v", err)}
+		return nil, nil, &Fault{Endorsement: -1, Kind: FaultMalformed, Detail: fmt.Sprintf("chaincode header extension: %v", err)}
 	}
 	if name := ext.GetChaincodeId().GetName(); name != a.ccID {
-		return nil, &Fault{Endorsement: -1, Kind: FaultMalformed,
+		return nil, nil, &Fault{Endorsement: -1, Kind: FaultMalformed,
 			Detail: fmt.Sprintf("header names chaincode %q, the endorsed action %q", name, a.ccID)}
 	}
 	ids, ei, err := cfg.signers(a.prp, a.ends)
@@ -386,16 +465,20 @@ func (v *Verifier) checkEndorsements(cfg *ChannelConfig, chdr *cb.ChannelHeader,
 		if errors.Is(err, errBadEndorsementSig) {
 			kind = FaultEndorsementSignature
 		}
-		return nil, &Fault{Endorsement: ei, Kind: kind, Detail: err.Error()}
+		return nil, nil, &Fault{Endorsement: ei, Kind: kind, Detail: err.Error()}
 	}
+	return a, ids, nil
+}
+
+// checkPolicies checks, when the policy state is known, that the
+// endorsers satisfy every endorsement policy Fabric's validator applies to
+// the transaction's writes.
+func (v *Verifier) checkPolicies(cfg *ChannelConfig, a *endorsedAction, ids []*identity, changed map[keyID]int) *Fault {
 	if v.state == nil {
-		return a, nil
+		return nil
 	}
 	pc := &policyCheck{cfg: cfg, state: v.state, ids: ids, changed: changed, results: map[string]bool{}}
-	if f := pc.check(a); f != nil {
-		return nil, f
-	}
-	return a, nil
+	return pc.check(a)
 }
 
 func kindOf(what string) FaultKind {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	cb "github.com/hyperledger/fabric-protos-go-apiv2/common"
 	mspb "github.com/hyperledger/fabric-protos-go-apiv2/msp"
@@ -16,9 +17,10 @@ import (
 
 // ChannelConfig is the trust material of one channel configuration: its MSPs
 // (root and intermediate CAs, admins, CRLs, NodeOUs) and its policies. Get one
-// with ParseChannelConfig. It caches identity validations and is not safe for
-// concurrent use.
+// with ParseChannelConfig. It caches identity validations and policy
+// evaluations; only ValidateIdentity is safe for concurrent use.
 type ChannelConfig struct {
+	mu          sync.Mutex // guards idents
 	msps        map[string]*mspInfo
 	ordererMSPs map[string]bool
 	appOrgs     map[string]string         // Application org MSP ID -> org (group) name
@@ -160,7 +162,10 @@ func (c *ChannelConfig) addPolicies(path string, g *cb.ConfigGroup) {
 
 // identity deserializes and validates a serialized identity (cached).
 func (c *ChannelConfig) identity(serialized []byte) (*identity, error) {
-	if id, ok := c.idents[string(serialized)]; ok {
+	c.mu.Lock()
+	id, ok := c.idents[string(serialized)]
+	c.mu.Unlock()
+	if ok {
 		return id, nil
 	}
 	sid := &mspb.SerializedIdentity{}
@@ -175,7 +180,7 @@ func (c *ChannelConfig) identity(serialized []byte) (*identity, error) {
 	if err != nil {
 		return nil, fmt.Errorf("MSP %s identity certificate: %w", sid.Mspid, err)
 	}
-	id := &identity{mspid: sid.Mspid, cert: cert, msp: m}
+	id = &identity{mspid: sid.Mspid, cert: cert, msp: m}
 	tbs := sha256.Sum256(cert.RawTBSCertificate)
 	id.key = sid.Mspid + "\x00" + string(tbs[:])
 	m.validate(id)
@@ -192,6 +197,11 @@ func (c *ChannelConfig) identity(serialized []byte) (*identity, error) {
 		} else {
 			id.err = fmt.Errorf("certificate %q: %v", cert.Subject.CommonName, id.err)
 		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if prev, ok := c.idents[string(serialized)]; ok {
+		return prev, nil // validated concurrently: keep one
 	}
 	c.idents[string(serialized)] = id
 	return id, nil
