@@ -568,6 +568,9 @@ func (pc *policyCheck) check(a *endorsedAction) *Fault {
 }
 
 func (pc *policyCheck) checkNamespace(def *ChaincodeDefinition, n *nsRW) *Fault {
+	if def.Name != lifecycleNS && def.ValidationPlugin == "" {
+		return &Fault{Endorsement: -1, Kind: FaultEndorsementPolicy, Detail: fmt.Sprintf("chaincode %s's definition names no validation plugin", def.Name)}
+	}
 	ccEP := pc.cfg.chaincodePolicy(def)
 	if len(ccEP) == 0 {
 		return &Fault{Endorsement: -1, Kind: FaultEndorsementPolicy, Detail: fmt.Sprintf("chaincode %s has no endorsement policy", def.Name)}

@@ -1,27 +1,91 @@
 // Package ledgerverify verifies a sequence of Hyperledger Fabric blocks
-// offline, from the genesis block (or a checkpoint) onwards: the header hash
-// chain, each block's data hash, the canonical encoding of every envelope,
-// the orderer signatures on each block, and the creator and endorsement
-// signatures of every transaction the peer marked VALID, with every signer's
-// certificate chained to a root CA of its MSP in the channel configuration in
-// force at that block.
+// offline, from the genesis block (or a checkpoint) onwards, as a Fabric peer
+// validating them would, and reports the first fault exactly (block,
+// transaction, endorsement, what failed).
 //
-// The hashes mirror the pinned Fabric's protoutil.BlockHeaderBytes,
-// BlockHeaderHash and BlockDataHash; the orderer signature check mirrors
-// protoutil.BlockSignatureVerifier (non-BFT form) under the Raft block
-// validation policy (at least one valid signature by an orderer org member).
+// Checked for every block:
+//   - the header hash chain and the data hash (the pinned Fabric's
+//     protoutil.BlockHeaderBytes, BlockHeaderHash, BlockDataHash);
+//   - the canonical encoding of every envelope, payload and transaction
+//     (CVE-2023-46132, "crosslinking");
+//   - the orderer signatures, as protoutil.BlockSignatureVerifier (non-BFT):
+//     the signers must satisfy /Channel/Orderer/BlockValidation of the
+//     configuration in force (for Raft, ANY orderer org's Writers; a
+//     configuration without that policy falls back to one valid signature by
+//     an orderer org member).
+//
+// Checked for every transaction the peer marked VALID:
+//   - the creator: its identity is valid in its MSP, the envelope signature
+//     verifies, and (endorser transactions) the tx id is hex(SHA-256(nonce ||
+//     creator));
+//   - every endorsement: endorser identity valid, signature over the proposal
+//     response payload and endorser genuine;
+//   - the endorsement policies Fabric's v2 validator applies (plugin
+//     dispatcher, builtin v20 VSCC, state-based endorsement): for the invoked
+//     chaincode and every namespace the transaction writes, each written key
+//     (public or private hashed, values and metadata) is judged by its
+//     key-level policy if it has one (VALIDATION_PARAMETER metadata), else by
+//     its collection's endorsement policy if the collection has one, else by
+//     the chaincode's endorsement policy; a namespace with no write is judged
+//     by the chaincode's policy; a key whose key-level policy an earlier VALID
+//     transaction of the same block changed is a fault, as in Fabric. The
+//     chaincode definitions (ValidationInfo, Collections) come from the VALID
+//     writes to the _lifecycle namespace, key-level policies from VALID
+//     metadata writes, both taking effect from the next block. _lifecycle's
+//     own writes are judged by /Channel/Application/LifecycleEndorsement (or
+//     a majority of the orgs' members if absent), writes to an org's implicit
+//     collection (approvals) by that org's Endorsement policy. Policies are
+//     evaluated as cauthdsl (each identity satisfies at most one principal;
+//     NOutOf greedy in rule order; duplicate identities count once) and
+//     implicit meta policies (ANY, ALL, MAJORITY of the sub-groups);
+//     principals are MSP roles (member, peer, client, admin, orderer — the
+//     roles by NodeOU), identities, OUs, combined and anonymity principals.
+//
+// An identity is valid, as in Fabric's X.509 MSP (version 1.4.3, channel
+// capability V2_0): not a CA, its certificate chains uniquely to a root CA of
+// its MSP at the certificate's NotBefore (+1 s, so an expired certificate on
+// an old block still verifies), its issuer is a leaf of the MSP's
+// certification tree, no CRL of the MSP in the configuration in force revokes
+// it (a CRL counts if its authority key id is the issuer's subject key id and
+// the issuer signed it; a CRL with a wrong signature is ignored, as Fabric
+// does), and with NodeOUs enabled it carries exactly one of the client, peer,
+// admin and orderer OUs (certified by the configured chain, if any). A revoked
+// creator, endorser or orderer is reported as FaultCertificateRevoked.
 //
 // Block 0 is the trust anchor: it carries no orderer signature, so its header
 // hash (Checkpoint.HeaderHash after it) should be compared out of band with
-// the one the auditor holds.
+// the one the auditor holds. A Checkpoint carries the configuration and the
+// policy state, so a resumed run judges later blocks exactly as a full run.
 //
-// Not checked here: whether the endorsements satisfy the chaincode's
-// endorsement policy (only that each one is genuine), NodeOU roles (peer vs
-// client), certificate revocation lists, the config update's modification
-// policies (only its creator's signature), and the read/write-set validation.
-// The TRANSACTIONS_FILTER is written by the peer, not signed by the orderer:
-// transactions it marks invalid are not judged, and a peer could mark a valid
-// transaction invalid without any check here failing.
+// For proof bundles the package exports what an offline verifier of one
+// transaction needs: ParseChannelConfig, ChaincodeDefinitionsInTransaction,
+// KeyPoliciesInTransaction, (*ChannelConfig).EndorsementPolicy,
+// CheckEndorsementPolicy, ValidateIdentity and DescribePolicy.
+//
+// Not checked, or checked differently from Fabric:
+//   - the TRANSACTIONS_FILTER is written by the peer, not signed by the
+//     orderer: transactions it marks invalid are not judged (their writes are
+//     not applied), and a peer could mark a valid transaction invalid without
+//     any check here failing;
+//   - the read/write-set (MVCC) validation, and the config update's
+//     modification policies (only the config transaction creator's signature
+//     and identity);
+//   - stricter than Fabric: an endorsement whose identity is invalid or whose
+//     signature does not verify is a fault, where Fabric only leaves it out of
+//     the policy evaluation;
+//   - a metadata write on a key that does not exist is a no-op in Fabric; key
+//     existence is not tracked here, so such a key-level policy is kept (and
+//     would judge a later write of the key);
+//   - the in-block key-level policy conflict counts only earlier VALID
+//     transactions (Fabric also counts earlier ones that passed endorsement
+//     validation and then failed MVCC);
+//   - chaincodes of the legacy lifecycle (lscc) are not known: a VALID
+//     transaction invoking one is a fault; the builtin validation plugin's
+//     rules are applied whatever plugin a definition names;
+//   - X.509 MSPs only (no Idemix); ECDSA signatures only; Go's certificate
+//     verification, without Fabric's Go 1.14 name-constraint quirk; admin and
+//     IDENTITY principals compare certificates by their signed part (Fabric
+//     compares low-S-normalised certificates: the same result).
 package ledgerverify
 
 import (
