@@ -72,8 +72,19 @@ type PolicyState struct {
 	// Lifecycle holds the _lifecycle namespace's public namespaces/… keys
 	// (chaincode definitions, as lifecycle StateMetadata and StateData).
 	Lifecycle map[string][]byte `json:"lifecycle"`
-	// KeyPolicies are the key-level policies in force, sorted.
-	KeyPolicies []KeyPolicy `json:"key_policies"`
+	// KeyPolicies are the key-level policies in force, one entry per
+	// namespace, collection and policy with all the keys it applies to
+	// (many keys share few policies), sorted.
+	KeyPolicies []KeyPolicySet `json:"key_policies"`
+}
+
+// KeyPolicySet is one key-level policy and the keys of one namespace and
+// collection that have it.
+type KeyPolicySet struct {
+	Namespace  string   `json:"namespace"`
+	Collection string   `json:"collection,omitempty"`
+	Policy     []byte   `json:"policy"` // a marshalled common.SignaturePolicyEnvelope
+	Keys       [][]byte `json:"keys"`   // sorted; key hashes in a collection
 }
 
 type keyID struct{ ns, coll, key string }
@@ -91,12 +102,24 @@ func newPolicyState() *policyState {
 }
 
 func (s *policyState) export() *PolicyState {
-	out := &PolicyState{Lifecycle: map[string][]byte{}, KeyPolicies: []KeyPolicy{}}
+	out := &PolicyState{Lifecycle: map[string][]byte{}, KeyPolicies: []KeyPolicySet{}}
 	for k, v := range s.lifecycle {
 		out.Lifecycle[k] = bytes.Clone(v)
 	}
+	type group struct{ ns, coll, policy string }
+	sets := map[group]*KeyPolicySet{}
 	for k, v := range s.keys {
-		out.KeyPolicies = append(out.KeyPolicies, KeyPolicy{Namespace: k.ns, Collection: k.coll, Key: []byte(k.key), Policy: bytes.Clone(v)})
+		g := group{k.ns, k.coll, string(v)}
+		set := sets[g]
+		if set == nil {
+			set = &KeyPolicySet{Namespace: k.ns, Collection: k.coll, Policy: bytes.Clone(v)}
+			sets[g] = set
+		}
+		set.Keys = append(set.Keys, []byte(k.key))
+	}
+	for _, set := range sets {
+		sort.Slice(set.Keys, func(i, j int) bool { return bytes.Compare(set.Keys[i], set.Keys[j]) < 0 })
+		out.KeyPolicies = append(out.KeyPolicies, *set)
 	}
 	sort.Slice(out.KeyPolicies, func(i, j int) bool {
 		a, b := out.KeyPolicies[i], out.KeyPolicies[j]
@@ -106,7 +129,7 @@ func (s *policyState) export() *PolicyState {
 		if a.Collection != b.Collection {
 			return a.Collection < b.Collection
 		}
-		return bytes.Compare(a.Key, b.Key) < 0
+		return bytes.Compare(a.Policy, b.Policy) < 0
 	})
 	return out
 }
@@ -116,8 +139,10 @@ func importPolicyState(p *PolicyState) *policyState {
 	for k, v := range p.Lifecycle {
 		s.lifecycle[k] = bytes.Clone(v)
 	}
-	for _, kp := range p.KeyPolicies {
-		s.keys[keyID{kp.Namespace, kp.Collection, string(kp.Key)}] = bytes.Clone(kp.Policy)
+	for _, set := range p.KeyPolicies {
+		for _, k := range set.Keys {
+			s.keys[keyID{set.Namespace, set.Collection, string(k)}] = bytes.Clone(set.Policy)
+		}
 	}
 	return s
 }

@@ -102,6 +102,15 @@ func TestEndorsementPolicies(t *testing.T) {
 		{"other keys keep the chaincode policy", [][][]byte{{setOwner}, {by("b", write("free", []byte("w")), "", n.peer1, n.peer2)}}, nil},
 		{"key-level policy changed earlier in the same block", [][][]byte{{setOwner, by("b", write("owned", []byte("w")), "", n.peer1, n.peer2)}},
 			&wantFault{2, 1, -1, FaultEndorsementPolicy, "whose key-level policy tx 0 of this block changed"}},
+		{"private key-level policy set, then the key written without its owner", [][][]byte{
+			{by("set", []rw{{ns: "cc", private: map[string][]string{"coll1": {"secret"}},
+				privSBE: map[string]map[string]*cb.SignaturePolicyEnvelope{"coll1": {"secret": org3}}}}, "", n.peer1)},
+			{by("b", private("coll1"), "", n.peer1)}},
+			&wantFault{3, 0, -1, FaultEndorsementPolicy, "in collection coll1 of chaincode cc has a key-level policy: needs Org3MSP.peer; got Org1MSP.peer"}},
+		{"private key-level policy satisfied by its owner", [][][]byte{
+			{by("set", []rw{{ns: "cc", private: map[string][]string{"coll1": {"secret"}},
+				privSBE: map[string]map[string]*cb.SignaturePolicyEnvelope{"coll1": {"secret": org3}}}}, "", n.peer1)},
+			{by("b", private("coll1"), "", n.peer3)}}, nil},
 		{"deleting a key drops its policy", [][][]byte{{setOwner}, {by("b", write("owned", nil), "", n.peer3)},
 			{by("c", write("owned", []byte("w")), "", n.peer1, n.peer2)}}, nil},
 		{"removing the metadata drops the policy", [][][]byte{{setOwner}, {by("b", []rw{{ns: "cc",
@@ -179,7 +188,8 @@ func TestCheckpointPolicyState(t *testing.T) {
 	if err := json.Unmarshal(raw, &cp); err != nil {
 		t.Fatal(err)
 	}
-	if cp.Policies == nil || len(cp.Policies.KeyPolicies) != 1 || string(cp.Policies.KeyPolicies[0].Key) != "owned" ||
+	if cp.Policies == nil || len(cp.Policies.KeyPolicies) != 1 || len(cp.Policies.KeyPolicies[0].Keys) != 1 ||
+		string(cp.Policies.KeyPolicies[0].Keys[0]) != "owned" ||
 		len(cp.Policies.Lifecycle) == 0 {
 		t.Fatalf("policy state %+v", cp.Policies)
 	}

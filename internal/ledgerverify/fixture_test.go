@@ -257,9 +257,10 @@ func (n *network) configEnvelopeWith(t testing.TB, s cfgSpec, by *signer) []byte
 // rw is a namespace's writes in a synthetic transaction.
 type rw struct {
 	ns      string
-	writes  map[string][]byte                      // key -> value (nil: delete)
-	sbe     map[string]*cb.SignaturePolicyEnvelope // key -> key-level policy (nil: metadata removed)
-	private map[string][]string                    // collection -> keys written
+	writes  map[string][]byte                                 // key -> value (nil: delete)
+	sbe     map[string]*cb.SignaturePolicyEnvelope            // key -> key-level policy (nil: metadata removed)
+	private map[string][]string                               // collection -> keys written
+	privSBE map[string]map[string]*cb.SignaturePolicyEnvelope // collection -> key -> key-level policy
 }
 
 // txSpec says how to build one endorser transaction.
@@ -304,11 +305,26 @@ func (n *network) tx(t testing.TB, label string, s txSpec) []byte {
 			kv.MetadataWrites = append(kv.MetadataWrites, mw)
 		}
 		ns := &rwset.NsReadWriteSet{Namespace: r.ns, Rwset: mustMarshal(t, kv)}
-		for _, coll := range sortedKeys(r.private) {
+		colls := map[string]bool{}
+		for c := range r.private {
+			colls[c] = true
+		}
+		for c := range r.privSBE {
+			colls[c] = true
+		}
+		for _, coll := range sortedKeys(colls) {
 			h := &kvrwset.HashedRWSet{}
 			for _, k := range r.private[coll] {
 				kh, vh := sha256.Sum256([]byte(k)), sha256.Sum256([]byte("value of "+k))
 				h.HashedWrites = append(h.HashedWrites, &kvrwset.KVWriteHash{KeyHash: kh[:], ValueHash: vh[:]})
+			}
+			for _, k := range sortedKeys(r.privSBE[coll]) {
+				kh := sha256.Sum256([]byte(k))
+				mw := &kvrwset.KVMetadataWriteHash{KeyHash: kh[:]}
+				if p := r.privSBE[coll][k]; p != nil {
+					mw.Entries = []*kvrwset.KVMetadataEntry{{Name: "VALIDATION_PARAMETER", Value: mustMarshal(t, p)}}
+				}
+				h.MetadataWrites = append(h.MetadataWrites, mw)
 			}
 			ns.CollectionHashedRwset = append(ns.CollectionHashedRwset, &rwset.CollectionHashedReadWriteSet{
 				CollectionName: coll, HashedRwset: mustMarshal(t, h)})
