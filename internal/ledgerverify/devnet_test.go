@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	cb "github.com/hyperledger/fabric-protos-go-apiv2/common"
+	pb "github.com/hyperledger/fabric-protos-go-apiv2/peer"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -76,6 +77,11 @@ func TestDevnetTampered(t *testing.T) {
 			bs[2].Metadata.Metadata[cb.BlockMetadataIndex_SIGNATURES], _ = proto.Marshal(md)
 		}, 2, FaultOrdererSignature},
 		{"a previous hash", func(bs []*cb.Block) { bs[4].Header.PreviousHash[0] ^= 1 }, 4, FaultPreviousHash},
+		// The filter is not signed: a peer marking the chaincode definition
+		// invalid leaves the chaincode undefined for the blocks after it.
+		{"the chaincode definition marked invalid", func(bs []*cb.Block) {
+			bs[2].Metadata.Metadata[cb.BlockMetadataIndex_TRANSACTIONS_FILTER][0] = byte(pb.TxValidationCode_MVCC_READ_CONFLICT)
+		}, 3, FaultEndorsementPolicy},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
