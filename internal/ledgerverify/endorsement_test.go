@@ -123,6 +123,21 @@ func TestEndorsementPolicies(t *testing.T) {
 	}
 }
 
+// Large blocks have their signatures checked in parallel; the fault
+// reported is still the first in block order.
+func TestParallelFaultOrder(t *testing.T) {
+	n := newNetwork(t)
+	block := n.goodBlock(t, 1, 3*parallelMin)
+	block[2*parallelMin] = n.tx(t, "late", txSpec{creator: n.client, endorsers: []*signer{n.peer1, n.peer2}, badCreatorSig: true, badEndorsementAt: -1})
+	block[parallelMin+1] = n.tx(t, "mid", txSpec{creator: n.client, endorsers: []*signer{n.peer1, n.rogueClient}, badEndorsementAt: -1})
+	block[parallelMin] = n.tx(t, "early", txSpec{creator: n.client, endorsers: []*signer{n.peer3}, badEndorsementAt: -1})
+	for range 5 {
+		checkFault(t, New(Options{}).VerifyBlocks(n.chain(t, block)), &wantFault{2, parallelMin, -1, FaultEndorsementPolicy, "got Org3MSP.peer"})
+	}
+	block[parallelMin] = n.goodTx(t, "early")
+	checkFault(t, New(Options{}).VerifyBlocks(n.chain(t, block)), &wantFault{2, parallelMin + 1, 1, FaultEndorserCertificate, "does not chain"})
+}
+
 // A config block (block 3) adds CRLs; signers revoked by them fail from
 // block 4 on, and verified before it.
 func TestRevocation(t *testing.T) {
