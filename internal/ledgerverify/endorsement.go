@@ -360,10 +360,13 @@ var errNoEndorsements = errors.New("action has no endorsements")
 // endorsedAction is what policy evaluation needs from an endorser
 // transaction's single action.
 type endorsedAction struct {
-	ccID string // the invoked chaincode
-	prp  []byte
-	ends []*pb.Endorsement
-	ns   []nsRW
+	ccID         string // the invoked chaincode
+	actHdr       []byte // the action's signature header
+	ccpp         []byte // the chaincode proposal payload (the input)
+	proposalHash []byte // what the endorsers say they answered
+	prp          []byte
+	ends         []*pb.Endorsement
+	ns           []nsRW
 }
 
 func parseEndorserTx(payload []byte) (*endorsedAction, error) {
@@ -387,7 +390,12 @@ func parseTxData(data []byte) (*endorsedAction, error) {
 	if err := proto.Unmarshal(tx.Actions[0].Payload, ccap); err != nil {
 		return nil, fmt.Errorf("action payload: %w", err)
 	}
-	return parseAction(ccap)
+	a, err := parseAction(ccap)
+	if err != nil {
+		return nil, err
+	}
+	a.actHdr, a.ccpp = tx.Actions[0].Header, ccap.ChaincodeProposalPayload
+	return a, nil
 }
 
 func parseAction(ccap *pb.ChaincodeActionPayload) (*endorsedAction, error) {
@@ -400,6 +408,7 @@ func parseAction(ccap *pb.ChaincodeActionPayload) (*endorsedAction, error) {
 	if err := proto.Unmarshal(a.prp, prp); err != nil {
 		return nil, fmt.Errorf("proposal response payload: %w", err)
 	}
+	a.proposalHash = prp.ProposalHash
 	act := &pb.ChaincodeAction{}
 	if err := proto.Unmarshal(prp.Extension, act); err != nil {
 		return nil, fmt.Errorf("chaincode action: %w", err)

@@ -270,6 +270,7 @@ type txSpec struct {
 	badCreatorSig    bool
 	forgedTxID       bool   // tx id not bound to nonce and creator
 	badEndorsementAt int    // index of the endorsement to corrupt; -1 none
+	otherProposal    bool   // endorsements for another input than the transaction's
 	cc               string // invoked chaincode; "" is "cc"
 	rws              []rw   // nil: one public write to cc
 }
@@ -331,8 +332,17 @@ func (n *network) tx(t testing.TB, label string, s txSpec) []byte {
 		}
 		txrw.NsRwset = append(txrw.NsRwset, ns)
 	}
+	chdr := mustMarshal(t, &cb.ChannelHeader{Type: int32(cb.HeaderType_ENDORSER_TRANSACTION), ChannelId: "govchain", TxId: id,
+		Extension: mustMarshal(t, &pb.ChaincodeHeaderExtension{ChaincodeId: &pb.ChaincodeID{Name: cc}})})
+	shdr := mustMarshal(t, &cb.SignatureHeader{Creator: s.creator.serialized, Nonce: []byte(label)})
+	ccpp := []byte("input:" + id)
+	if s.otherProposal {
+		ccpp = []byte("another input:" + id)
+	}
+	ph := sha256.Sum256(append(append(append([]byte{}, chdr...), shdr...), ccpp...))
+	ccpp = []byte("input:" + id)
 	prp := mustMarshal(t, &pb.ProposalResponsePayload{
-		ProposalHash: []byte("proposal:" + id),
+		ProposalHash: ph[:],
 		Extension: mustMarshal(t, &pb.ChaincodeAction{Results: mustMarshal(t, txrw),
 			ChaincodeId: &pb.ChaincodeID{Name: cc, Version: "1"}, Response: &pb.Response{Status: 200}}),
 	})
@@ -345,18 +355,11 @@ func (n *network) tx(t testing.TB, label string, s txSpec) []byte {
 		ends = append(ends, &pb.Endorsement{Endorser: e.serialized, Signature: sig})
 	}
 	cap := mustMarshal(t, &pb.ChaincodeActionPayload{
-		ChaincodeProposalPayload: []byte("input:" + id),
+		ChaincodeProposalPayload: ccpp,
 		Action:                   &pb.ChaincodeEndorsedAction{ProposalResponsePayload: prp, Endorsements: ends},
 	})
-	txb := mustMarshal(t, &pb.Transaction{Actions: []*pb.TransactionAction{{Header: []byte("shdr"), Payload: cap}}})
-	pay := mustMarshal(t, &cb.Payload{
-		Header: &cb.Header{
-			ChannelHeader: mustMarshal(t, &cb.ChannelHeader{Type: int32(cb.HeaderType_ENDORSER_TRANSACTION), ChannelId: "govchain", TxId: id,
-				Extension: mustMarshal(t, &pb.ChaincodeHeaderExtension{ChaincodeId: &pb.ChaincodeID{Name: cc}})}),
-			SignatureHeader: mustMarshal(t, &cb.SignatureHeader{Creator: s.creator.serialized, Nonce: []byte(label)}),
-		},
-		Data: txb,
-	})
+	txb := mustMarshal(t, &pb.Transaction{Actions: []*pb.TransactionAction{{Header: shdr, Payload: cap}}})
+	pay := mustMarshal(t, &cb.Payload{Header: &cb.Header{ChannelHeader: chdr, SignatureHeader: shdr}, Data: txb})
 	sig := s.creator.sign(t, pay)
 	if s.badCreatorSig {
 		sig = s.creator.sign(t, []byte("not the payload"))

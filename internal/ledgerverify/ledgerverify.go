@@ -18,6 +18,12 @@
 //   - the creator: its identity is valid in its MSP, the envelope signature
 //     verifies, and (endorser transactions) the tx id is hex(SHA-256(nonce ||
 //     creator));
+//   - the endorsed action, as Fabric's validateEndorserTransaction: one
+//     action, whose proposal response is for this transaction's proposal
+//     (its proposal hash is SHA-256 of the channel header, the action's
+//     signature header and the chaincode proposal payload, so endorsements
+//     cannot be replayed under another header or input), and whose chaincode
+//     is the one the header names;
 //   - every endorsement: endorser identity valid, signature over the proposal
 //     response payload and endorser genuine;
 //   - the endorsement policies Fabric's v2 validator applies (plugin
@@ -126,6 +132,7 @@ const (
 	FaultEndorserCertificate  FaultKind = "endorser-certificate"  // endorser cert is not valid in its MSP
 	FaultEndorsementPolicy    FaultKind = "endorsement-policy"    // endorsements do not satisfy the policy Fabric applies
 	FaultCertificateRevoked   FaultKind = "certificate-revoked"   // a signer's cert is revoked by a CRL of its MSP
+	FaultProposalHash         FaultKind = "proposal-hash"         // the endorsed response is not for this transaction's proposal
 )
 
 // Fault is the first fault found. TxIndex is -1 when the fault is not about
@@ -503,17 +510,39 @@ func precheckTx(cfg *ChannelConfig, env *cb.Envelope, pay *cb.Payload, chdr *cb.
 		return p
 	}
 	if cb.HeaderType(chdr.Type) == cb.HeaderType_ENDORSER_TRANSACTION {
-		p.action, p.ids, p.fault = checkEndorsements(cfg, chdr, pay.Data)
+		p.action, p.ids, p.fault = checkEndorsements(cfg, pay, chdr)
 	}
 	return p
 }
 
 // checkEndorsements parses an endorser transaction and verifies its
 // endorsements: each endorser valid in its MSP, each signature genuine.
-func checkEndorsements(cfg *ChannelConfig, chdr *cb.ChannelHeader, txData []byte) (*endorsedAction, []*identity, *Fault) {
-	a, err := parseTxData(txData)
+func checkEndorsements(cfg *ChannelConfig, pay *cb.Payload, chdr *cb.ChannelHeader) (*endorsedAction, []*identity, *Fault) {
+	a, err := parseTxData(pay.Data)
 	if err != nil {
 		return nil, nil, &Fault{Endorsement: -1, Kind: FaultMalformed, Detail: err.Error()}
+	}
+	// As Fabric's validateEndorserTransaction: the action's signature header
+	// names a nonce and a creator, and the endorsed proposal response is for
+	// this transaction's proposal: its proposal hash is SHA-256(channel
+	// header || action signature header || chaincode proposal payload).
+	ashdr := &cb.SignatureHeader{}
+	if err := proto.Unmarshal(a.actHdr, ashdr); err != nil {
+		return nil, nil, &Fault{Endorsement: -1, Kind: FaultMalformed, Detail: fmt.Sprintf("action signature header: %v", err)}
+	}
+	if len(ashdr.Nonce) == 0 || len(ashdr.Creator) == 0 {
+		return nil, nil, &Fault{Endorsement: -1, Kind: FaultMalformed, Detail: "action signature header has no nonce or no creator"}
+	}
+	if a.ccpp == nil {
+		return nil, nil, &Fault{Endorsement: -1, Kind: FaultMalformed, Detail: "action has no chaincode proposal payload"}
+	}
+	ph := sha256.New()
+	ph.Write(pay.GetHeader().GetChannelHeader())
+	ph.Write(a.actHdr)
+	ph.Write(a.ccpp)
+	if sum := ph.Sum(nil); !bytes.Equal(sum, a.proposalHash) {
+		return nil, nil, &Fault{Endorsement: -1, Kind: FaultProposalHash,
+			Detail: fmt.Sprintf("the endorsements are for proposal %x, this transaction's proposal hashes to %x", a.proposalHash, sum)}
 	}
 	ext := &pb.ChaincodeHeaderExtension{}
 	if err := proto.Unmarshal(chdr.Extension, ext); err != nil {

@@ -122,6 +122,10 @@ func TestFaults(t *testing.T) {
 			bs[3].Data.Data[0] = n.tx(t, "tx-2-0", txSpec{creator: n.client, endorsers: []*signer{n.peer4}, badEndorsementAt: -1})
 			reseal(t, n, bs, 3)
 		}, &fault{3, 0, 0, FaultEndorserCertificate}},
+		{"endorsements for another proposal", func(bs []*cb.Block) {
+			bs[3].Data.Data[1] = n.tx(t, "tx-2-1", txSpec{creator: n.client, endorsers: []*signer{n.peer1, n.peer2}, otherProposal: true, badEndorsementAt: -1})
+			reseal(t, n, bs, 3)
+		}, &fault{3, 1, -1, FaultProposalHash}},
 		{"non-canonical envelope encoding", func(bs []*cb.Block) {
 			bs[3].Data.Data[1] = swapped(t, bs[3].Data.Data[1])
 			reseal(t, n, bs, 3)
