@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	cb "github.com/hyperledger/fabric-protos-go-apiv2/common"
+	mspb "github.com/hyperledger/fabric-protos-go-apiv2/msp"
 	pb "github.com/hyperledger/fabric-protos-go-apiv2/peer"
 	"google.golang.org/protobuf/proto"
 )
@@ -148,5 +149,31 @@ func TestDevnetPolicies(t *testing.T) {
 	set, err := KeyPoliciesInTransaction(envelope(t, blocks[5], 0))
 	if err != nil || len(set) != 1 || !strings.HasPrefix(string(set[0].Key), "grt~") {
 		t.Fatalf("key policies of block 5: %+v %v", set, err)
+	}
+
+	// One transaction at a time, as a proof verifier: block 7 revokes the
+	// grant, a write under the grant's key-level policy (market bureau and
+	// notary endorsed it).
+	if f := cfg.CheckTransaction(envelope(t, blocks[7], 0), defs, set); f != nil {
+		t.Fatal(f)
+	}
+	// Had the grant's policy named the tax bureau, the same endorsements
+	// would not do.
+	taxOnly := KeyPolicy{Namespace: set[0].Namespace, Key: set[0].Key, Policy: marshalOrPanic(nOutOfRole(1, mspb.MSPRole_PEER, []string{"TaxMSP"}))}
+	f := cfg.CheckTransaction(envelope(t, blocks[7], 0), defs, []KeyPolicy{taxOnly})
+	if f == nil || f.Kind != FaultEndorsementPolicy || !strings.Contains(f.Detail, "needs TaxMSP.peer; got MarketMSP.peer, NotaryMSP.peer") {
+		t.Fatalf("got %v", f)
+	}
+	// Block 3 wrote personal data in personalMarket, endorsed by the market
+	// bureau alone: enough for the collection, not without the definition.
+	if f := cfg.CheckTransaction(envelope(t, blocks[3], 0), defs, nil); f != nil {
+		t.Fatal(f)
+	}
+	if f := cfg.CheckTransaction(envelope(t, blocks[3], 0), nil, nil); f == nil || !strings.Contains(f.Detail, "chaincode govchain is not defined") {
+		t.Fatalf("got %v", f)
+	}
+	// A config block is not an endorser transaction.
+	if f := cfg.CheckTransaction(envelope(t, blocks[0], 0), defs, nil); f == nil || f.Kind != FaultMalformed {
+		t.Fatalf("got %v", f)
 	}
 }

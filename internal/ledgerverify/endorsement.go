@@ -342,6 +342,49 @@ func (c *ChannelConfig) collectionPolicy(def *ChaincodeDefinition, coll string) 
 	return nil, fmt.Errorf("chaincode %s has no collection %q", def.Name, coll)
 }
 
+// CheckTransaction checks one endorser transaction (an envelope from a
+// block, marked VALID there) as a Verifier does under this configuration:
+// the creator (identity, envelope signature, tx id), the endorsed action
+// (proposal hash, chaincode name), every endorsement (identity, signature)
+// and every endorsement policy Fabric's validator applies to its writes,
+// given the chaincode definitions and the key-level policies in force at its
+// block (a key not in keyPolicies has none; the _lifecycle namespace needs no
+// definition). The Fault's Block is 0 and its TxIndex -1; TxID is set.
+func (c *ChannelConfig) CheckTransaction(env *cb.Envelope, defs []*ChaincodeDefinition, keyPolicies []KeyPolicy) *Fault {
+	pay, chdr := &cb.Payload{}, &cb.ChannelHeader{}
+	if err := proto.Unmarshal(env.GetPayload(), pay); err != nil {
+		return &Fault{TxIndex: -1, Endorsement: -1, Kind: FaultMalformed, Detail: fmt.Sprintf("payload: %v", err)}
+	}
+	if err := proto.Unmarshal(pay.GetHeader().GetChannelHeader(), chdr); err != nil {
+		return &Fault{TxIndex: -1, Endorsement: -1, Kind: FaultMalformed, Detail: fmt.Sprintf("channel header: %v", err)}
+	}
+	fail := func(f *Fault) *Fault {
+		f.TxIndex, f.TxID = -1, chdr.TxId
+		return f
+	}
+	if cb.HeaderType(chdr.Type) != cb.HeaderType_ENDORSER_TRANSACTION {
+		return fail(&Fault{Endorsement: -1, Kind: FaultMalformed, Detail: "not an endorser transaction"})
+	}
+	p := precheckTx(c, env, pay, chdr)
+	if f := p.check(chdr); f != nil {
+		return fail(f)
+	}
+	state := newPolicyState()
+	for _, d := range defs {
+		state.defs[d.Name] = d
+	}
+	for _, kp := range keyPolicies {
+		if kp.Policy != nil {
+			state.keys[keyID{kp.Namespace, kp.Collection, string(kp.Key)}] = kp.Policy
+		}
+	}
+	pc := &policyCheck{cfg: c, state: state, ids: p.ids, results: map[string]bool{}}
+	if f := pc.check(p.action); f != nil {
+		return fail(f)
+	}
+	return nil
+}
+
 // ---- one transaction ----
 
 type nsRW struct {

@@ -64,9 +64,12 @@
 // policy state, so a resumed run judges later blocks exactly as a full run.
 //
 // For proof bundles the package exports what an offline verifier of one
-// transaction needs: ParseChannelConfig, ChaincodeDefinitionsInTransaction,
-// KeyPoliciesInTransaction, (*ChannelConfig).EndorsementPolicy,
-// CheckEndorsementPolicy, ValidateIdentity and DescribePolicy.
+// transaction needs: ParseChannelConfig (the config block), then
+// ChaincodeDefinitionsInTransaction (the block with the chaincode
+// definition) and KeyPoliciesInTransaction (the block that set a key-level
+// policy), then (*ChannelConfig).CheckTransaction for the whole judgement of
+// one transaction, or the parts: EndorsementPolicy, CheckEndorsementPolicy,
+// ValidateIdentity, DescribePolicy.
 //
 // Not checked, or checked differently from Fabric:
 //   - the TRANSACTIONS_FILTER is written by the peer, not signed by the
@@ -380,28 +383,12 @@ func (v *Verifier) VerifyBlock(b *cb.Block) error {
 		}
 		valid++
 		pay, chdr, p := pays[i], chdrs[i], &pres[i]
-		if p.shdrErr != nil {
-			return fault(FaultMalformed, i, chdr.TxId, "signature header: %v", p.shdrErr)
-		}
-		shdr := p.shdr
-		if p.creatorErr != nil {
-			return fault(certKind(p.creatorErr, FaultCreatorCertificate), i, chdr.TxId, "creator: %v", p.creatorErr)
-		}
-		if !p.creatorSigOK {
-			return fault(FaultCreatorSignature, i, chdr.TxId, "envelope signature does not verify with the creator's key")
+		if f := p.check(chdr); f != nil {
+			f.Block, f.TxIndex, f.TxID = num, i, chdr.TxId
+			return f
 		}
 		switch cb.HeaderType(chdr.Type) {
 		case cb.HeaderType_ENDORSER_TRANSACTION:
-			// As Fabric's protoutil.CheckTxID: the id binds the nonce and the creator.
-			sum := sha256.Sum256(append(append([]byte{}, shdr.Nonce...), shdr.Creator...))
-			if want := hex.EncodeToString(sum[:]); chdr.TxId != want {
-				return fault(FaultTxID, i, chdr.TxId, "tx id is not hex(SHA-256(nonce || creator)) %s", want)
-			}
-			if p.fault != nil {
-				f := p.fault
-				f.Block, f.TxIndex, f.TxID = num, i, chdr.TxId
-				return f
-			}
 			a := p.action
 			if f := v.checkPolicies(cfg, a, p.ids, changed); f != nil {
 				f.Block, f.TxIndex, f.TxID = num, i, chdr.TxId
@@ -455,6 +442,34 @@ type pre struct {
 	action       *endorsedAction
 	ids          []*identity
 	fault        *Fault
+}
+
+// check turns the precomputed results into the first fault, in the order
+// Fabric's checks come: signature header, creator identity, creator
+// signature, then for an endorser transaction the tx id and the
+// endorsements.
+func (p *pre) check(chdr *cb.ChannelHeader) *Fault {
+	fault := func(kind FaultKind, format string, a ...any) *Fault {
+		return &Fault{Endorsement: -1, Kind: kind, Detail: fmt.Sprintf(format, a...)}
+	}
+	if p.shdrErr != nil {
+		return fault(FaultMalformed, "signature header: %v", p.shdrErr)
+	}
+	if p.creatorErr != nil {
+		return fault(certKind(p.creatorErr, FaultCreatorCertificate), "creator: %v", p.creatorErr)
+	}
+	if !p.creatorSigOK {
+		return fault(FaultCreatorSignature, "envelope signature does not verify with the creator's key")
+	}
+	if cb.HeaderType(chdr.Type) != cb.HeaderType_ENDORSER_TRANSACTION {
+		return nil
+	}
+	// As Fabric's protoutil.CheckTxID: the id binds the nonce and the creator.
+	sum := sha256.Sum256(append(append([]byte{}, p.shdr.Nonce...), p.shdr.Creator...))
+	if want := hex.EncodeToString(sum[:]); chdr.TxId != want {
+		return fault(FaultTxID, "tx id is not hex(SHA-256(nonce || creator)) %s", want)
+	}
+	return p.fault
 }
 
 // parallelMin is the number of VALID transactions from which a block's

@@ -99,6 +99,9 @@ func configFromPayload(pay *cb.Payload) (*ChannelConfig, error) {
 			if err := proto.Unmarshal(val.Value, mc); err != nil {
 				return nil, fmt.Errorf("%s org %s MSP: %w", section, orgName, err)
 			}
+			if mc.Type != 0 { // not an X.509 (FABRIC) MSP, e.g. Idemix: its identities are unknown here
+				continue
+			}
 			fc := &mspb.FabricMSPConfig{}
 			if err := proto.Unmarshal(mc.Config, fc); err != nil {
 				return nil, fmt.Errorf("%s org %s MSP config: %w", section, orgName, err)
