@@ -407,6 +407,8 @@ type endorsedAction struct {
 	actHdr       []byte // the action's signature header
 	ccpp         []byte // the chaincode proposal payload (the input)
 	proposalHash []byte // what the endorsers say they answered
+	ccVersion    string
+	eventCC      *string // the chaincode event's chaincode, if the action has an event
 	prp          []byte
 	ends         []*pb.Endorsement
 	ns           []nsRW
@@ -456,7 +458,14 @@ func parseAction(ccap *pb.ChaincodeActionPayload) (*endorsedAction, error) {
 	if err := proto.Unmarshal(prp.Extension, act); err != nil {
 		return nil, fmt.Errorf("chaincode action: %w", err)
 	}
-	a.ccID = act.GetChaincodeId().GetName()
+	a.ccID, a.ccVersion = act.GetChaincodeId().GetName(), act.GetChaincodeId().GetVersion()
+	if act.Events != nil {
+		ev := &pb.ChaincodeEvent{}
+		if err := proto.Unmarshal(act.Events, ev); err != nil {
+			return nil, fmt.Errorf("chaincode event: %w", err)
+		}
+		a.eventCC = &ev.ChaincodeId
+	}
 	txrw := &rwset.TxReadWriteSet{}
 	if err := proto.Unmarshal(act.Results, txrw); err != nil {
 		return nil, fmt.Errorf("read/write set: %w", err)

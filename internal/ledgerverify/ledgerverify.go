@@ -23,7 +23,7 @@
 //     (its proposal hash is SHA-256 of the channel header, the action's
 //     signature header and the chaincode proposal payload, so endorsements
 //     cannot be replayed under another header or input), and whose chaincode
-//     is the one the header names;
+//     (with a version) is the one the header and the chaincode event name;
 //   - every endorsement: endorser identity valid, signature over the proposal
 //     response payload and endorser genuine;
 //   - the endorsement policies Fabric's v2 validator applies (plugin
@@ -563,9 +563,18 @@ func checkEndorsements(cfg *ChannelConfig, pay *cb.Payload, chdr *cb.ChannelHead
 	if err := proto.Unmarshal(chdr.Extension, ext); err != nil {
 		return nil, nil, &Fault{Endorsement: -1, Kind: FaultMalformed, Detail: fmt.Sprintf("chaincode header extension: %v", err)}
 	}
+	// As the v20 dispatcher: the header and the action name the same
+	// chaincode, with a version, and so does the chaincode event if any.
 	if name := ext.GetChaincodeId().GetName(); name != a.ccID {
 		return nil, nil, &Fault{Endorsement: -1, Kind: FaultMalformed,
 			Detail: fmt.Sprintf("header names chaincode %q, the endorsed action %q", name, a.ccID)}
+	}
+	if a.ccVersion == "" {
+		return nil, nil, &Fault{Endorsement: -1, Kind: FaultMalformed, Detail: "the endorsed action names no chaincode version"}
+	}
+	if a.eventCC != nil && *a.eventCC != a.ccID {
+		return nil, nil, &Fault{Endorsement: -1, Kind: FaultMalformed,
+			Detail: fmt.Sprintf("the chaincode event names chaincode %q, the action %q", *a.eventCC, a.ccID)}
 	}
 	ids, ei, err := cfg.signers(a.prp, a.ends)
 	if err != nil {
