@@ -271,6 +271,7 @@ type txSpec struct {
 	forgedTxID       bool   // tx id not bound to nonce and creator
 	badEndorsementAt int    // index of the endorsement to corrupt; -1 none
 	otherProposal    bool   // endorsements for another input than the transaction's
+	eventCC          string // the chaincode event's chaincode ("": no event)
 	cc               string // invoked chaincode; "" is "cc"
 	rws              []rw   // nil: one public write to cc
 }
@@ -341,9 +342,13 @@ func (n *network) tx(t testing.TB, label string, s txSpec) []byte {
 	}
 	ph := sha256.Sum256(append(append(append([]byte{}, chdr...), shdr...), ccpp...))
 	ccpp = []byte("input:" + id)
+	var events []byte
+	if s.eventCC != "" {
+		events = mustMarshal(t, &pb.ChaincodeEvent{ChaincodeId: s.eventCC, TxId: id, EventName: "e"})
+	}
 	prp := mustMarshal(t, &pb.ProposalResponsePayload{
 		ProposalHash: ph[:],
-		Extension: mustMarshal(t, &pb.ChaincodeAction{Results: mustMarshal(t, txrw),
+		Extension: mustMarshal(t, &pb.ChaincodeAction{Results: mustMarshal(t, txrw), Events: events,
 			ChaincodeId: &pb.ChaincodeID{Name: cc, Version: "1"}, Response: &pb.Response{Status: 200}}),
 	})
 	var ends []*pb.Endorsement
