@@ -1,6 +1,7 @@
 package ledgerverify
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -175,5 +176,39 @@ func TestDevnetPolicies(t *testing.T) {
 	// A config block is not an endorser transaction.
 	if f := cfg.CheckTransaction(envelope(t, blocks[0], 0), defs, nil); f == nil || f.Kind != FaultMalformed {
 		t.Fatalf("got %v", f)
+	}
+}
+
+// Resuming the real chain after each block (through the checkpoint's JSON)
+// verifies the rest as a full run does: the policy state carries over.
+func TestDevnetResumeEverywhere(t *testing.T) {
+	blocks := devnetBlocks(t)
+	for cut := 1; cut < len(blocks); cut++ {
+		v := New(Options{})
+		if err := v.VerifyBlocks(blocks[:cut]); err != nil {
+			t.Fatal(err)
+		}
+		raw, err := json.Marshal(v.Checkpoint())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cp Checkpoint
+		if err := json.Unmarshal(raw, &cp); err != nil {
+			t.Fatal(err)
+		}
+		r, err := Resume(cp, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.VerifyBlocks(blocks[cut:]); err != nil {
+			t.Fatalf("resumed after block %d: %v", cut-1, err)
+		}
+		full := New(Options{})
+		_ = full.VerifyBlocks(blocks)
+		a, _ := json.Marshal(r.Checkpoint())
+		b, _ := json.Marshal(full.Checkpoint())
+		if string(a) != string(b) {
+			t.Fatalf("resumed after block %d: checkpoint differs from a full run's", cut-1)
+		}
 	}
 }
