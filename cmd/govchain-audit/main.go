@@ -130,6 +130,9 @@ func run(cfgPath, who, from, save, blocksDir string, every uint64, comparePeers 
 		if v, err = ledgerverify.Resume(cp, opts); err != nil {
 			return fail("%s: %v", from, err)
 		}
+		if !v.ChecksEndorsementPolicies() {
+			fmt.Printf("note: %s predates endorsement policy checks; they are skipped until the chain is verified from block 0\n", from)
+		}
 	}
 	ctx := context.Background()
 	info, err := src.Info(ctx)
