@@ -4,7 +4,7 @@
 // chain offline with internal/ledgerverify.
 //
 //	govchain-audit verify -config data/gateway.yaml -identity audit/auditor \
-//	    [-from-checkpoint FILE] [-save-checkpoint FILE] [-save-blocks DIR] [-progress N] [-peers=false]
+//	    [-from-checkpoint FILE] [-save-checkpoint FILE] [-save-blocks DIR] [-progress N] [-peers=false] [-trust-anchor HEX]
 //
 // After the chain verifies, the hash of its head block is compared with the
 // same block on every peer of the configuration (-peers=false skips it); a
@@ -27,6 +27,7 @@ package main
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -39,10 +40,12 @@ import (
 	"github.com/govchain/govchain/internal/gatewayconfig"
 	"github.com/govchain/govchain/internal/ledgerfetch"
 	"github.com/govchain/govchain/internal/ledgerverify"
+	cb "github.com/hyperledger/fabric-protos-go-apiv2/common"
+	"google.golang.org/protobuf/proto"
 )
 
 const usage = `usage:
-  govchain-audit verify -config FILE -identity ORG/ROLE [-from-checkpoint FILE] [-save-checkpoint FILE] [-save-blocks DIR] [-progress N] [-peers=false]
+  govchain-audit verify -config FILE -identity ORG/ROLE [-from-checkpoint FILE] [-save-checkpoint FILE] [-save-blocks DIR] [-progress N] [-peers=false] [-trust-anchor HEX]
   govchain-audit proof -config FILE -identity ORG/ROLE -tx TXID [-o FILE]
   govchain-audit verify-proof [-trust-anchor HEX | -genesis BLOCKFILE] FILE`
 
@@ -69,8 +72,9 @@ func main() {
 	blocksDir := fs.String("save-blocks", "", "also keep each fetched block here as NNNNNNNNNN.block (marshalled common.Block)")
 	every := fs.Uint64("progress", 100, "print progress every N blocks (0: never)")
 	peers := fs.Bool("peers", true, "then compare the verified head block's hash with every peer of the configuration")
+	anchor := fs.String("trust-anchor", "", "hex header hash of block 0 as the audit office published it: a chain with another genesis block is a fault")
 	_ = fs.Parse(os.Args[2:])
-	os.Exit(run(*cfgPath, *who, *from, *save, *blocksDir, *every, *peers))
+	os.Exit(run(*cfgPath, *who, *from, *save, *blocksDir, *every, *peers, strings.ToLower(strings.TrimSpace(*anchor))))
 }
 
 func fail(format string, a ...any) int {
@@ -103,7 +107,7 @@ func open(cfgPath, who string) (*gatewayconfig.File, gatewayconfig.Identity, *le
 	return cfg, id, src, nil
 }
 
-func run(cfgPath, who, from, save, blocksDir string, every uint64, comparePeers bool) int {
+func run(cfgPath, who, from, save, blocksDir string, every uint64, comparePeers bool, anchor string) int {
 	cfg, id, src, err := open(cfgPath, who)
 	if err != nil {
 		return fail("%v", err)
@@ -140,16 +144,36 @@ func run(cfgPath, who, from, save, blocksDir string, every uint64, comparePeers 
 		return fail("%v", err)
 	}
 	fmt.Printf("channel %s on %s: height %d, verifying blocks %d..%d as %s\n", cfg.Channel, src.Peer, info.Height, v.Next(), int64(info.Height)-1, who)
-	var keep func(uint64, []byte) error
 	if blocksDir != "" {
 		if err := os.MkdirAll(blocksDir, 0o755); err != nil {
 			return fail("%v", err)
 		}
-		keep = func(n uint64, raw []byte) error {
-			return os.WriteFile(filepath.Join(blocksDir, fmt.Sprintf("%010d.block", n)), raw, 0o644)
+	}
+	if anchor != "" && v.Next() > 0 {
+		fmt.Println("note: -trust-anchor is checked only when verifying from block 0")
+	}
+	errAnchor := errors.New("block 0 is not the trust anchor")
+	keep := func(n uint64, raw []byte) error {
+		if n == 0 {
+			b := &cb.Block{}
+			if err := proto.Unmarshal(raw, b); err == nil && b.Header != nil {
+				h := hex.EncodeToString(ledgerverify.HeaderHash(b.Header))
+				fmt.Printf("block 0 (the trust anchor) header hash %s\n", h)
+				if anchor != "" && h != anchor {
+					fmt.Printf("FAULT block 0: trust-anchor: header hash %s, the published one is %s\n", h, anchor)
+					return errAnchor
+				}
+			}
 		}
+		if blocksDir == "" {
+			return nil
+		}
+		return os.WriteFile(filepath.Join(blocksDir, fmt.Sprintf("%010d.block", n)), raw, 0o644)
 	}
 	run, err := ledgerfetch.Verify(ctx, src, v, keep)
+	if errors.Is(err, errAnchor) {
+		return 1
+	}
 	if err != nil {
 		return fail("%v", err)
 	}

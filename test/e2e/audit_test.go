@@ -3,6 +3,8 @@
 package e2e
 
 import (
+	"encoding/hex"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +13,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/govchain/govchain/internal/ledgerverify"
+	"github.com/govchain/govchain/network/netctl"
+	cb "github.com/hyperledger/fabric-protos-go-apiv2/common"
+	"google.golang.org/protobuf/proto"
 )
 
 // testAuditVerify runs govchain-audit as an auditor would: it fetches every block of the
@@ -53,6 +60,28 @@ func testAuditVerify(t *testing.T) {
 		// The verified head is then compared with the same block on all four peers.
 		if same := regexp.MustCompile(`(?m)^peer \S+\s+same chain: block \d+ hash [0-9a-f]{64}`).FindAllString(out, -1); len(same) != 4 {
 			t.Fatalf("want 4 peers holding the same chain, got %d", len(same))
+		}
+	})
+	t.Run("block 0 is checked against the published trust anchor", func(t *testing.T) {
+		genesis, err := os.ReadFile(netctl.Layout{Root: h.root, Data: h.data}.GenesisBlock())
+		if err != nil {
+			t.Fatalf("genesis block file: %v", err)
+		}
+		gb := &cb.Block{}
+		if err := proto.Unmarshal(genesis, gb); err != nil {
+			t.Fatal(err)
+		}
+		anchor := hex.EncodeToString(ledgerverify.HeaderHash(gb.Header))
+		out := run(t, "-peers=false", "-progress", "0", "-trust-anchor", anchor)
+		if !strings.Contains(out, "block 0 (the trust anchor) header hash "+anchor) {
+			t.Fatalf("the anchor is not reported")
+		}
+		wrong := strings.Repeat("0", 64)
+		cmd := exec.Command(bin, "verify", "-config", cfg, "-identity", "audit/auditor", "-peers=false", "-trust-anchor", wrong)
+		b, err := cmd.CombinedOutput()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(string(b), "FAULT block 0: trust-anchor") {
+			t.Fatalf("a chain with another genesis block must fail with exit 1: %v\n%s", err, b)
 		}
 	})
 	t.Run("a later run resumes from the checkpoint", func(t *testing.T) {
