@@ -7,17 +7,14 @@ package ledgerfetch
 
 import (
 	"context"
-	"crypto/x509"
-	"encoding/pem"
 	"fmt"
-	"os"
+	"github.com/govchain/govchain/internal/fabricid"
 	"strconv"
 	"time"
 
 	"github.com/govchain/govchain/internal/gatewayconfig"
 	"github.com/hyperledger/fabric-gateway/pkg/client"
 	"github.com/hyperledger/fabric-gateway/pkg/hash"
-	"github.com/hyperledger/fabric-gateway/pkg/identity"
 	cb "github.com/hyperledger/fabric-protos-go-apiv2/common"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
@@ -39,38 +36,11 @@ type Source struct {
 
 // Dial connects to peer with identity id. timeout bounds each call (0: 30 s).
 func Dial(cfg *gatewayconfig.File, id gatewayconfig.Identity, peer gatewayconfig.Peer, timeout time.Duration) (*Source, error) {
-	caPEM, err := os.ReadFile(peer.TLSCACert)
-	if err != nil {
-		return nil, fmt.Errorf("peer %s tls_ca_cert: %w", peer.Name, err)
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(caPEM) {
-		return nil, fmt.Errorf("peer %s tls_ca_cert: no certificate", peer.Name)
-	}
-	certPEM, err := os.ReadFile(id.Cert)
+	pool, err := fabricid.TLSRoots(peer)
 	if err != nil {
 		return nil, err
 	}
-	cert, err := identity.CertificateFromPEM(certPEM)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", id.Cert, err)
-	}
-	xid, err := identity.NewX509Identity(id.MSPID, cert)
-	if err != nil {
-		return nil, err
-	}
-	keyPEM, err := os.ReadFile(id.Key)
-	if err != nil {
-		return nil, err
-	}
-	if blk, _ := pem.Decode(keyPEM); blk == nil {
-		return nil, fmt.Errorf("%s: no PEM block", id.Key)
-	}
-	key, err := identity.PrivateKeyFromPEM(keyPEM)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", id.Key, err)
-	}
-	sign, err := identity.NewPrivateKeySign(key)
+	xid, sign, err := fabricid.Signer(id)
 	if err != nil {
 		return nil, err
 	}

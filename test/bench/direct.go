@@ -4,13 +4,13 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
+	"github.com/govchain/govchain/internal/fabricid"
 	"github.com/govchain/govchain/internal/gatewayconfig"
 	"os"
 	"time"
 
 	"github.com/hyperledger/fabric-gateway/pkg/client"
 	"github.com/hyperledger/fabric-gateway/pkg/hash"
-	"github.com/hyperledger/fabric-gateway/pkg/identity"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/keepalive"
@@ -78,27 +78,7 @@ func newDirectPath(cfg *gatewayconfig.File) (*directPath, error) {
 }
 
 func connectIdentity(id gatewayconfig.Identity, cc grpc.ClientConnInterface) (*client.Gateway, error) {
-	certPEM, err := os.ReadFile(id.Cert)
-	if err != nil {
-		return nil, err
-	}
-	cert, err := identity.CertificateFromPEM(certPEM)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", id.Cert, err)
-	}
-	xid, err := identity.NewX509Identity(id.MSPID, cert)
-	if err != nil {
-		return nil, err
-	}
-	keyPEM, err := os.ReadFile(id.Key)
-	if err != nil {
-		return nil, err
-	}
-	key, err := identity.PrivateKeyFromPEM(keyPEM)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", id.Key, err)
-	}
-	sign, err := identity.NewPrivateKeySign(key)
+	xid, sign, err := fabricid.Signer(id)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/asn1"
 	"encoding/json"
 	"fmt"
+	"github.com/govchain/govchain/internal/fabricid"
 	"slices"
 
 	"github.com/govchain/govchain/internal/domain"
@@ -69,7 +70,7 @@ func checkIdentityCertificate(id Identity, cert *x509.Certificate) []error {
 		errs = append(errs, fmt.Errorf("cert %s has %s, the entry says role %s: the chaincode judges by the certificate", id.Cert, have, id.Role))
 	}
 	if id.CACert != "" {
-		cas, err := ReadCertificates(id.CACert)
+		cas, err := fabricid.ReadCertificates(id.CACert)
 		if err != nil {
 			return append(errs, fmt.Errorf("ca_cert: %v", err))
 		}

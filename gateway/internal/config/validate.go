@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/govchain/govchain/internal/fabricid"
 	"log/slog"
 	"net"
 	"net/url"
@@ -110,7 +111,7 @@ func (c *Config) validatePeers() []error {
 		}
 		if p.TLSCACert == "" {
 			errs = append(errs, fmt.Errorf("%s: tls_ca_cert must not be empty (TLS is required)", where))
-		} else if _, err := ReadCertificates(p.TLSCACert); err != nil {
+		} else if _, err := fabricid.ReadCertificates(p.TLSCACert); err != nil {
 			errs = append(errs, fmt.Errorf("%s: tls_ca_cert: %v", where, err))
 		}
 	}
@@ -140,16 +141,16 @@ func (c *Config) validateIdentities() []error {
 			errs = append(errs, fmt.Errorf("%s: msp_id must not be empty", where))
 		}
 		errs = append(errs, c.validateRoute(where, id)...)
-		cert, err := ReadCertificate(id.Cert)
+		cert, err := fabricid.ReadCertificate(id.Cert)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: cert: %v", where, err))
 		}
-		key, err := ReadPrivateKey(id.Key)
+		key, err := fabricid.ReadPrivateKey(id.Key)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: key: %v", where, err))
 		}
 		if cert != nil && key != nil {
-			if err := KeyMatchesCertificate(key, cert); err != nil {
+			if err := fabricid.KeyMatchesCertificate(key, cert); err != nil {
 				errs = append(errs, fmt.Errorf("%s: key %s: %v", where, id.Key, err))
 			}
 		}

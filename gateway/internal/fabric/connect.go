@@ -1,8 +1,8 @@
 package fabric
 
 import (
-	"crypto/x509"
 	"fmt"
+	"github.com/govchain/govchain/internal/fabricid"
 	"time"
 
 	"github.com/govchain/govchain/gateway/internal/config"
@@ -37,13 +37,9 @@ const (
 // dialPeer opens the one shared gRPC connection to a peer (TLS, server-authenticated). The
 // connection is lazy: nothing is dialled until the first call.
 func dialPeer(p config.Peer, extra []grpc.DialOption) (*grpc.ClientConn, error) {
-	certs, err := config.ReadCertificates(p.TLSCACert)
+	pool, err := fabricid.TLSRoots(p)
 	if err != nil {
-		return nil, fmt.Errorf("peer %s: tls_ca_cert: %w", p.Name, err)
-	}
-	pool := x509.NewCertPool()
-	for _, c := range certs {
-		pool.AddCert(c)
+		return nil, err
 	}
 	opts := append([]grpc.DialOption{
 		grpc.WithTransportCredentials(credentials.NewClientTLSFromCert(pool, p.ServerName)),
@@ -71,22 +67,9 @@ type signer struct {
 
 // loadSigner reads an identity's certificate and private key.
 func loadSigner(id config.Identity) (*signer, error) {
-	where := fmt.Sprintf("identity %s/%s", id.Org, id.Role)
-	cert, err := config.ReadCertificate(id.Cert)
+	xid, sign, err := fabricid.Signer(id)
 	if err != nil {
-		return nil, fmt.Errorf("%s: cert: %w", where, err)
-	}
-	xid, err := identity.NewX509Identity(id.MSPID, cert)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", where, err)
-	}
-	key, err := config.ReadPrivateKey(id.Key)
-	if err != nil {
-		return nil, fmt.Errorf("%s: key: %w", where, err)
-	}
-	sign, err := identity.NewPrivateKeySign(key)
-	if err != nil {
-		return nil, fmt.Errorf("%s: key: %w", where, err)
+		return nil, err
 	}
 	return &signer{id: id, xid: xid, sign: sign}, nil
 }

@@ -47,7 +47,7 @@ func TestDecodeDevnetBlocks(t *testing.T) {
 		require.NoError(t, err)
 		got = append(got, blk)
 	}
-	require.Len(t, got, 5)
+	require.Len(t, got, 8)
 	// Genesis: one configuration transaction.
 	require.Equal(t, "CONFIG", got[0].Txs[0].Function)
 	require.True(t, got[0].Txs[0].Valid())
@@ -82,6 +82,23 @@ func TestDecodeDevnetBlocks(t *testing.T) {
 	require.Equal(t, got[4].Time, tx.Timestamp)
 	require.False(t, r.CreatedAt.IsZero())
 	// Nothing personal from the record reaches the index: the row has no field for it.
+
+	// A grant on that business, endorsed by its owner (the key-level policy) and another agency.
+	g := got[5]
+	require.Equal(t, "grant:Create", g.Txs[0].Function)
+	require.Len(t, g.Records, 1)
+	require.Equal(t, "grant", g.Records[0].Kind)
+	require.Equal(t, "91350200MA2Y00010L", g.Records[0].USCC)
+	require.Equal(t, "ACTIVE", g.Records[0].Status)
+	require.Nil(t, g.Records[0].AmountFen)
+	// A logged read writes only the access trail, which the index leaves out.
+	require.Equal(t, "access:RecordRead", got[6].Txs[0].Function)
+	require.Empty(t, got[6].Records)
+	// The grant revoked: a new version of the same record.
+	require.Equal(t, "grant:Revoke", got[7].Txs[0].Function)
+	require.Len(t, got[7].Records, 1)
+	require.Equal(t, g.Records[0].ID, got[7].Records[0].ID)
+	require.Equal(t, "REVOKED", got[7].Records[0].Status)
 }
 
 // write is one public write of a synthetic transaction.
