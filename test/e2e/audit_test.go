@@ -63,15 +63,7 @@ func testAuditVerify(t *testing.T) {
 		}
 	})
 	t.Run("block 0 is checked against the published trust anchor", func(t *testing.T) {
-		genesis, err := os.ReadFile(netctl.Layout{Root: h.root, Data: h.data}.GenesisBlock())
-		if err != nil {
-			t.Fatalf("genesis block file: %v", err)
-		}
-		gb := &cb.Block{}
-		if err := proto.Unmarshal(genesis, gb); err != nil {
-			t.Fatal(err)
-		}
-		anchor := hex.EncodeToString(ledgerverify.HeaderHash(gb.Header))
+		anchor := genesisAnchor(t)
 		out := run(t, "-peers=false", "-progress", "0", "-trust-anchor", anchor)
 		if !strings.Contains(out, "block 0 (the trust anchor) header hash "+anchor) {
 			t.Fatalf("the anchor is not reported")
@@ -133,4 +125,19 @@ func testAuditVerify(t *testing.T) {
 			t.Fatalf("GET shows another report than the last run: %s", r3)
 		}
 	})
+}
+
+// genesisAnchor is the header hash of block 0 (the trust anchor the audit office publishes),
+// read from the genesis block file the network was created with.
+func genesisAnchor(t *testing.T) string {
+	t.Helper()
+	genesis, err := os.ReadFile(netctl.Layout{Root: h.root, Data: h.data}.GenesisBlock())
+	if err != nil {
+		t.Fatalf("genesis block file: %v", err)
+	}
+	gb := &cb.Block{}
+	if err := proto.Unmarshal(genesis, gb); err != nil {
+		t.Fatal(err)
+	}
+	return hex.EncodeToString(ledgerverify.HeaderHash(gb.Header))
 }

@@ -5,7 +5,6 @@ package e2e
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"os"
@@ -14,11 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/govchain/govchain/internal/ledgerverify"
 	"github.com/govchain/govchain/internal/proofbundle"
-	"github.com/govchain/govchain/network/netctl"
-	cb "github.com/hyperledger/fabric-protos-go-apiv2/common"
-	"google.golang.org/protobuf/proto"
 )
 
 // testProofBundles exports proof bundles over HTTP for records the suite wrote, checks
@@ -35,15 +30,7 @@ func testProofBundles(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build govchain-audit: %v\n%s", err, out)
 	}
-	genesis, err := os.ReadFile(netctl.Layout{Root: h.root, Data: h.data}.GenesisBlock())
-	if err != nil {
-		t.Fatalf("genesis block file: %v", err)
-	}
-	gb := &cb.Block{}
-	if err := proto.Unmarshal(genesis, gb); err != nil {
-		t.Fatal(err)
-	}
-	anchor := hex.EncodeToString(ledgerverify.HeaderHash(gb.Header))
+	anchor := genesisAnchor(t)
 	dir := t.TempDir()
 	auditor := key(t, "audit", "auditor")
 	regTx := story.txs[0] // the story's business registration
