@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/govchain/govchain/internal/ledgerverify"
@@ -19,6 +20,7 @@ type fakePeer struct {
 	name   string
 	blocks [][]byte
 	err    error
+	reads  atomic.Int32 // blocks read one by one
 }
 
 func (f *fakePeer) Name() (string, string) { return f.name, "AuditMSP" }
@@ -37,6 +39,7 @@ func (f *fakePeer) Block(_ context.Context, n uint64) (*cb.Block, []byte, error)
 	if n >= uint64(len(f.blocks)) {
 		return nil, nil, errors.New("no such block")
 	}
+	f.reads.Add(1)
 	b := &cb.Block{}
 	if err := proto.Unmarshal(f.blocks[n], b); err != nil {
 		return nil, nil, err
@@ -158,6 +161,71 @@ func TestComparePeers(t *testing.T) {
 			r := got[i]
 			if r.Peer != c.name || r.Match != c.match || r.ComparedBlock != c.compared || !strings.Contains(r.Error, c.errHas) {
 				t.Fatalf("got %+v, want match=%v compared=%d error~%q", r, c.match, c.compared, c.errHas)
+			}
+		})
+	}
+}
+
+// streamPeer also streams its blocks, like a *Source over the Deliver service.
+type streamPeer struct {
+	fakePeer
+	order []int // indexes of the blocks to send, in this order (nil: all, in order)
+}
+
+func (s *streamPeer) Stream(ctx context.Context, start uint64) (<-chan *cb.Block, error) {
+	ch := make(chan *cb.Block)
+	order := s.order
+	if order == nil {
+		for i := int(start); i < len(s.blocks); i++ {
+			order = append(order, i)
+		}
+	}
+	go func() {
+		defer close(ch)
+		for _, i := range order {
+			b := &cb.Block{}
+			_ = proto.Unmarshal(s.blocks[i], b)
+			select {
+			case ch <- b:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return ch, nil
+}
+
+func TestVerifyFromStream(t *testing.T) {
+	blocks := devnet(t)
+	cases := []struct {
+		name    string
+		order   []int
+		wantErr string
+	}{
+		{"in order", nil, ""},
+		{"a block skipped", []int{0, 1, 3}, "block 3 where 2 was due"},
+		{"the stream ends early", []int{0, 1}, "ended before block 2"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			src := &streamPeer{fakePeer: fakePeer{name: "peer0.audit", blocks: blocks}, order: c.order}
+			var kept []uint64
+			run, err := Verify(context.Background(), src, ledgerverify.New(ledgerverify.Options{}), func(n uint64, raw []byte) error {
+				b := &cb.Block{}
+				if err := proto.Unmarshal(raw, b); err != nil || b.Header.Number != n {
+					t.Fatalf("block %d handed on as %v (%v)", n, b.Header, err)
+				}
+				kept = append(kept, n)
+				return nil
+			})
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("want %q, got %v", c.wantErr, err)
+				}
+				return
+			}
+			if err != nil || !run.Verified || len(kept) != len(blocks) || src.fakePeer.reads.Load() != 0 {
+				t.Fatalf("verified %v err %v kept %v; blocks read one by one: %d", run.Verified, err, kept, src.fakePeer.reads.Load())
 			}
 		})
 	}
