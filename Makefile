@@ -34,9 +34,10 @@ bench:
 fault:
 	go run ./test/fault
 
-## audit: verify the whole chain from the audit office's own peer (needs `make up`): hash links, signatures, MSPs
+## audit: build bin/govchain-audit and verify the whole chain from the audit office's own peer (needs `make up`): hash links, signatures, MSPs, CRLs, endorsement policies, all four peers
 audit:
-	go run ./cmd/govchain-audit verify -config data/gateway.yaml -identity audit/auditor
+	go build -o bin/govchain-audit ./cmd/govchain-audit
+	bin/govchain-audit verify -config data/gateway.yaml -identity audit/auditor
 
 fabric:
 	@scripts/install-fabric.sh

@@ -6,12 +6,15 @@ cd "$ROOT"
 start=$(date +%s)
 scripts/network.sh up
 scripts/network.sh gateway start
+# The auditor's own tool (chain verification, proof bundles), beside the Fabric binaries.
+go build -o "${GOVCHAIN_BIN:-$ROOT/bin}/govchain-audit" ./cmd/govchain-audit
 addr="${GOVCHAIN_GATEWAY_ADDR:-127.0.0.1:8080}"
 cat <<MSG
 
 govchain is up ($(( $(date +%s) - start )) s).
   API:       http://$addr/api/v1      (docs: http://$addr/docs, OpenAPI: http://$addr/openapi.json)
   API keys:  ${GOVCHAIN_DATA:-$ROOT/data}/keys.env   (source it: . data/keys.env; then curl -H "X-API-Key: \$GOVCHAIN_KEY_MARKET_REGISTRAR" …)
+  Auditor:   bin/govchain-audit verify -config data/gateway.yaml   (or make audit; console: http://$addr/console)
   Status:    scripts/network.sh status
   Logs:      ${GOVCHAIN_DATA:-$ROOT/data}/logs/<node>.log   (scripts/network.sh logs peer0.market)
   Stop:      make down      (keeps all data; make clean deletes it)
