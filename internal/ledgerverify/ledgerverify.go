@@ -359,7 +359,7 @@ func (v *Verifier) VerifyBlock(b *cb.Block) error {
 		return nil
 	}
 
-	if f := v.verifyOrdererSignatures(b, cfg); f != nil {
+	if f := cfg.verifyOrdererSignatures(b); f != nil {
 		f.Block = num
 		return f
 	}
@@ -641,7 +641,7 @@ func (v *Verifier) VerifyBlocks(blocks []*cb.Block) error {
 // bytes verifies must satisfy the channel's /Channel/Orderer/BlockValidation
 // policy (for Raft, ANY orderer org's Writers). A configuration without that
 // policy falls back to: at least one valid signature by an orderer org member.
-func (v *Verifier) verifyOrdererSignatures(b *cb.Block, cfg *ChannelConfig) *Fault {
+func (cfg *ChannelConfig) verifyOrdererSignatures(b *cb.Block) *Fault {
 	f := &Fault{TxIndex: -1, Endorsement: -1, Kind: FaultOrdererSignature}
 	mds := b.GetMetadata().GetMetadata()
 	if len(mds) <= int(cb.BlockMetadataIndex_SIGNATURES) {
