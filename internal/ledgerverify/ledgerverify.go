@@ -69,7 +69,8 @@
 // definition) and KeyPoliciesInTransaction (the block that set a key-level
 // policy), then (*ChannelConfig).CheckTransaction for the whole judgement of
 // one transaction, or the parts: EndorsementPolicy, CheckEndorsementPolicy,
-// ValidateIdentity, DescribePolicy.
+// ValidateIdentity, DescribePolicy; CheckBlockSignatures for a block's
+// orderer signatures.
 //
 // Not checked, or checked differently from Fabric:
 //   - the TRANSACTIONS_FILTER is written by the peer, not signed by the
