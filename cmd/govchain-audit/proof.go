@@ -113,6 +113,13 @@ func verifyProofCmd(args []string) int {
 	for _, w := range s.PrivateWrites {
 		fmt.Printf("  writes a private key of collection %s (hashes only)\n", w.Collection)
 	}
+	for _, k := range s.KeyPoliciesSet {
+		where := ""
+		if k.Collection != "" {
+			where = " in collection " + k.Collection
+		}
+		fmt.Printf("  sets key-level policy of %q%s: %s (applies from the next block)\n", k.Key, where, k.Policy)
+	}
 	fmt.Printf("  trust anchor: config block %d, header hash %s", s.TrustAnchor.Block, s.TrustAnchor.HeaderHash)
 	if *anchor != "" {
 		fmt.Printf(" (the expected one)\n")

@@ -212,3 +212,26 @@ func TestDevnetResumeEverywhere(t *testing.T) {
 		}
 	}
 }
+
+// CheckBlockSignatures, for a proof verifier: the real blocks' orderer
+// signatures satisfy BlockValidation under the genesis configuration; a
+// changed header does not.
+func TestDevnetBlockSignatures(t *testing.T) {
+	blocks := devnetBlocks(t)
+	cfg, err := ParseChannelConfig(blocks[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range blocks[1:] {
+		if f := cfg.CheckBlockSignatures(b); f != nil {
+			t.Fatalf("block %d: %v", b.Header.Number, f)
+		}
+	}
+	blocks[5].Header.Number = 6
+	if f := cfg.CheckBlockSignatures(blocks[5]); f == nil || f.Kind != FaultOrdererSignature {
+		t.Fatalf("got %v", f)
+	}
+	if f := cfg.CheckBlockSignatures(blocks[0]); f == nil || !strings.Contains(f.Detail, "no orderer signature") {
+		t.Fatalf("genesis: %v", f)
+	}
+}

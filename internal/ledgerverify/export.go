@@ -42,3 +42,10 @@ func (m *MSPs) Config() *ChannelConfig { return m.c }
 // VerifyECDSA checks an ASN.1 ECDSA signature over SHA-256(msg), as Fabric's
 // default BCCSP does for block, creator and endorsement signatures.
 func VerifyECDSA(pub *ecdsa.PublicKey, sig, msg []byte) bool { return verifySig(pub, sig, msg) }
+
+// CheckBlockSignatures checks a block's orderer signatures under this
+// configuration (the one in force at the block) as a Verifier does: the
+// signers whose signature verifies must satisfy /Channel/Orderer/BlockValidation
+// (without that policy: one valid signature by an orderer org member). The
+// Fault's TxIndex is -1 and its Block unset.
+func (c *ChannelConfig) CheckBlockSignatures(b *cb.Block) *Fault { return c.verifyOrdererSignatures(b) }

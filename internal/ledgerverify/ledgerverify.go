@@ -69,7 +69,8 @@
 // definition) and KeyPoliciesInTransaction (the block that set a key-level
 // policy), then (*ChannelConfig).CheckTransaction for the whole judgement of
 // one transaction, or the parts: EndorsementPolicy, CheckEndorsementPolicy,
-// ValidateIdentity, DescribePolicy.
+// ValidateIdentity, DescribePolicy; CheckBlockSignatures for a block's
+// orderer signatures.
 //
 // Not checked, or checked differently from Fabric:
 //   - the TRANSACTIONS_FILTER is written by the peer, not signed by the
@@ -359,7 +360,7 @@ func (v *Verifier) VerifyBlock(b *cb.Block) error {
 		return nil
 	}
 
-	if f := v.verifyOrdererSignatures(b, cfg); f != nil {
+	if f := cfg.verifyOrdererSignatures(b); f != nil {
 		f.Block = num
 		return f
 	}
@@ -641,7 +642,7 @@ func (v *Verifier) VerifyBlocks(blocks []*cb.Block) error {
 // bytes verifies must satisfy the channel's /Channel/Orderer/BlockValidation
 // policy (for Raft, ANY orderer org's Writers). A configuration without that
 // policy falls back to: at least one valid signature by an orderer org member.
-func (v *Verifier) verifyOrdererSignatures(b *cb.Block, cfg *ChannelConfig) *Fault {
+func (cfg *ChannelConfig) verifyOrdererSignatures(b *cb.Block) *Fault {
 	f := &Fault{TxIndex: -1, Endorsement: -1, Kind: FaultOrdererSignature}
 	mds := b.GetMetadata().GetMetadata()
 	if len(mds) <= int(cb.BlockMetadataIndex_SIGNATURES) {

@@ -90,7 +90,7 @@ func (bd *Builder) Build(ctx context.Context, src Source, txID string) ([]byte, 
 		if err != nil || e.chdr.TxId != txID {
 			continue
 		}
-		tx, f := decodeEndorserTx(e, nil, false)
+		tx, f := decodeEndorserTx(e)
 		if f != nil {
 			return nil, nil, f
 		}

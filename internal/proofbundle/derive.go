@@ -143,8 +143,11 @@ func parseBlock(raw []byte) (*parsedBlock, *Failure) {
 	return &parsedBlock{raw: raw, b: b, num: num, lastConfig: obm.LastConfig.Index, filter: filter, sigs: sigs}, nil
 }
 
-// verifyOrdererSignatures requires at least one orderer signature and every
-// one of them to verify, by a member of an orderer org of msps.
+// verifyOrdererSignatures requires at least one orderer signature, every
+// one of them to verify, by a valid identity (ledgerverify: CA chain, CRLs,
+// NodeOUs) of an orderer org of msps, and the signers to satisfy the
+// channel's /Channel/Orderer/BlockValidation policy as ledgerverify
+// evaluates it.
 func (p *parsedBlock) verifyOrdererSignatures(msps *ledgerverify.MSPs) *Failure {
 	n := int64(p.num)
 	if len(p.sigs.Signatures) == 0 {
@@ -165,6 +168,9 @@ func (p *parsedBlock) verifyOrdererSignatures(msps *ledgerverify.MSPs) *Failure 
 		if !ledgerverify.VerifyECDSA(pub, s.Signature, msg) {
 			return fail("orderer-signature", n, "signature %d does not verify", i)
 		}
+	}
+	if f := msps.Config().CheckBlockSignatures(p.b); f != nil {
+		return fail("orderer-signature", n, "%s", f.Detail)
 	}
 	return nil
 }
@@ -197,14 +203,16 @@ func decodeEnvelope(raw []byte) (*envelope, error) {
 	return e, nil
 }
 
-// endorserTx is a decoded endorser transaction, its signatures verified.
+// endorserTx is a decoded endorser transaction. Its identities and
+// signatures are not verified here: ledgerverify's CheckTransaction does.
 type endorserTx struct {
 	envelope
-	chaincode  *pb.ChaincodeID
-	rwset      []*nsRW
-	creator    Signer
-	endorsers  []Signer
-	endorsedBy []Endorser
+	chaincode    *pb.ChaincodeID
+	rwset        []*nsRW
+	creator      Signer
+	endorsers    []Signer
+	prp          []byte // the endorsed proposal response payload
+	endorsements []*pb.Endorsement
 }
 
 type nsRW struct {
@@ -218,32 +226,23 @@ type collRW struct {
 	h    *kvrwset.HashedRWSet
 }
 
-// decodeEndorserTx decodes an endorser transaction and, when verify is set,
-// checks its tx id, creator signature, proposal hash and endorsements against
-// msps. Errors name the check.
-func decodeEndorserTx(e *envelope, msps *ledgerverify.MSPs, verify bool) (*endorserTx, *Failure) {
+// decodeEndorserTx decodes an endorser transaction strictly and checks its
+// tx id derivation, its proposal hash and the chaincode it names (whatever
+// its validation code). Errors name the check.
+func decodeEndorserTx(e *envelope) (*endorserTx, *Failure) {
 	f := func(check, format string, a ...any) *Failure { return fail(check, -1, format, a...) }
 	if cb.HeaderType(e.chdr.Type) != cb.HeaderType_ENDORSER_TRANSACTION {
 		return nil, f("transaction", "header type %v, want ENDORSER_TRANSACTION", cb.HeaderType(e.chdr.Type))
 	}
 	t := &endorserTx{envelope: *e}
-	mspid, subject, _, err := certOUs(e.shdr.Creator)
+	creator, err := signerOf(e.shdr.Creator)
 	if err != nil {
 		return nil, f("creator-certificate", "%v", err)
 	}
-	t.creator = Signer{MSPID: mspid, Subject: subject}
+	t.creator = creator
 	sum := sha256.Sum256(append(append([]byte{}, e.shdr.Nonce...), e.shdr.Creator...))
 	if want := hex.EncodeToString(sum[:]); e.chdr.TxId != want {
 		return nil, f("tx-id", "tx id %s is not hex(SHA-256(nonce || creator)) %s", e.chdr.TxId, want)
-	}
-	if verify {
-		pub, err := msps.Key(e.shdr.Creator, false)
-		if err != nil {
-			return nil, f("creator-certificate", "%v", err)
-		}
-		if !ledgerverify.VerifyECDSA(pub, e.env.Signature, e.env.Payload) {
-			return nil, f("creator-signature", "the envelope signature does not verify with the creator's key")
-		}
 	}
 	ext := &pb.ChaincodeHeaderExtension{}
 	if err := strictUnmarshal(e.chdr.Extension, ext); err != nil {
@@ -288,23 +287,13 @@ func decodeEndorserTx(e *envelope, msps *ledgerverify.MSPs, verify bool) (*endor
 		return nil, f("transaction", "the endorsed chaincode differs from the invoked one")
 	}
 	t.chaincode = cca.ChaincodeId
+	t.prp, t.endorsements = ea.ProposalResponsePayload, ea.Endorsements
 	for i, en := range ea.Endorsements {
-		mspid, subject, ous, err := certOUs(en.Endorser)
+		s, err := signerOf(en.Endorser)
 		if err != nil {
 			return nil, fail("endorser-certificate", -1, "endorsement %d: %v", i, err)
 		}
-		t.endorsers = append(t.endorsers, Signer{MSPID: mspid, Subject: subject})
-		if verify {
-			pub, err := msps.Key(en.Endorser, false)
-			if err != nil {
-				return nil, fail("endorser-certificate", -1, "endorsement %d: %v", i, err)
-			}
-			msg := append(append([]byte{}, ea.ProposalResponsePayload...), en.Endorser...)
-			if !ledgerverify.VerifyECDSA(pub, en.Signature, msg) {
-				return nil, fail("endorsement-signature", -1, "endorsement %d (%s) does not verify", i, mspid)
-			}
-		}
-		t.endorsedBy = append(t.endorsedBy, Endorser{MSPID: mspid, OUs: ous, Serialized: en.Endorser})
+		t.endorsers = append(t.endorsers, s)
 	}
 	txrw := &rwset.TxReadWriteSet{}
 	if err := strictUnmarshal(cca.Results, txrw); err != nil {
@@ -349,111 +338,93 @@ func (n *nsRW) writes() bool {
 	return false
 }
 
-// definition is a chaincode definition read from a _lifecycle commit.
+// definition is a chaincode definition read from a _lifecycle commit: the
+// part validation uses as ledgerverify reads it, and what the summary shows.
 type definition struct {
-	sequence    int64
+	def         *ledgerverify.ChaincodeDefinition
 	version     string
-	policy      *cb.SignaturePolicyEnvelope
-	collections map[string]*cb.SignaturePolicyEnvelope // nil value: the chaincode's policy
-	collNames   []string
+	policy      string // rendered
+	collections []CollectionPolicy
 }
 
 func lifecycleKey(cc, field string) string { return "namespaces/fields/" + cc + "/" + field }
 
 func readDefinition(t *endorserTx, cc string) (*definition, error) {
-	ns := t.ns(lifecycleNS)
-	if ns == nil {
-		return nil, errors.New("the transaction writes no chaincode definition")
-	}
-	vals := map[string][]byte{}
-	for _, w := range ns.kv.Writes {
-		if w.IsDelete {
-			continue
-		}
-		vals[w.Key] = w.Value
-	}
-	field := func(name string) (*lb.StateData, error) {
-		raw, ok := vals[lifecycleKey(cc, name)]
-		if !ok {
-			return nil, fmt.Errorf("the definition transaction does not write %s", lifecycleKey(cc, name))
-		}
-		sd := &lb.StateData{}
-		if err := proto.Unmarshal(raw, sd); err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		return sd, nil
-	}
-	d := &definition{collections: map[string]*cb.SignaturePolicyEnvelope{}}
-	sd, err := field("Sequence")
+	defs, err := ledgerverify.ChaincodeDefinitionsInTransaction(t.env)
 	if err != nil {
 		return nil, err
 	}
-	d.sequence = sd.GetInt64()
-	if sd, err = field("EndorsementInfo"); err != nil {
-		return nil, err
+	d := &definition{collections: []CollectionPolicy{}}
+	for _, x := range defs {
+		if x.Name == cc {
+			d.def = x
+		}
 	}
-	ei := &lb.ChaincodeEndorsementInfo{}
-	if err := proto.Unmarshal(sd.GetBytes(), ei); err != nil {
-		return nil, fmt.Errorf("EndorsementInfo: %w", err)
+	if d.def == nil {
+		// A redefinition rewrites only the fields that changed.
+		return nil, fmt.Errorf("the definition transaction does not write %s (a bundle needs the _lifecycle commit that wrote the endorsement policy)", lifecycleKey(cc, "ValidationInfo"))
 	}
-	d.version = ei.Version
-	if sd, err = field("ValidationInfo"); err != nil {
-		return nil, err
+	if d.def.ValidationPlugin != "vscc" {
+		return nil, fmt.Errorf("validation plugin %q is not supported (only vscc)", d.def.ValidationPlugin)
 	}
-	vi := &lb.ChaincodeValidationInfo{}
-	if err := proto.Unmarshal(sd.GetBytes(), vi); err != nil {
-		return nil, fmt.Errorf("ValidationInfo: %w", err)
-	}
-	if vi.ValidationPlugin != "vscc" {
-		return nil, fmt.Errorf("validation plugin %q is not supported (only vscc)", vi.ValidationPlugin)
-	}
-	if d.policy, err = applicationPolicy(vi.ValidationParameter); err != nil {
+	if d.policy, err = applicationPolicyString(d.def.ValidationParameter); err != nil {
 		return nil, fmt.Errorf("chaincode endorsement policy: %w", err)
 	}
-	if raw, ok := vals[lifecycleKey(cc, "Collections")]; ok {
-		sd := &lb.StateData{}
-		if err := proto.Unmarshal(raw, sd); err != nil {
-			return nil, fmt.Errorf("Collections: %w", err)
-		}
-		pkg := &pb.CollectionConfigPackage{}
-		if err := proto.Unmarshal(sd.GetBytes(), pkg); err != nil {
-			return nil, fmt.Errorf("Collections: %w", err)
-		}
-		for _, c := range pkg.Config {
-			sc := c.GetStaticCollectionConfig()
-			if sc == nil {
-				continue
+	var ei []byte
+	found := false
+	if ns := t.ns(lifecycleNS); ns != nil {
+		for _, w := range ns.kv.Writes {
+			if w.Key == lifecycleKey(cc, "EndorsementInfo") && !w.IsDelete {
+				ei, found = w.Value, true
 			}
-			var p *cb.SignaturePolicyEnvelope
-			if sc.EndorsementPolicy != nil {
-				raw, err := proto.Marshal(sc.EndorsementPolicy)
-				if err != nil {
-					return nil, err
-				}
-				if p, err = applicationPolicy(raw); err != nil {
-					return nil, fmt.Errorf("collection %s endorsement policy: %w", sc.Name, err)
-				}
-			}
-			d.collections[sc.Name] = p
-			d.collNames = append(d.collNames, sc.Name)
 		}
+	}
+	if !found {
+		return nil, fmt.Errorf("the definition transaction does not write %s", lifecycleKey(cc, "EndorsementInfo"))
+	}
+	sd := &lb.StateData{}
+	info := &lb.ChaincodeEndorsementInfo{}
+	if err := proto.Unmarshal(ei, sd); err != nil {
+		return nil, fmt.Errorf("EndorsementInfo: %w", err)
+	}
+	if err := proto.Unmarshal(sd.GetBytes(), info); err != nil {
+		return nil, fmt.Errorf("EndorsementInfo: %w", err)
+	}
+	d.version = info.Version
+	for _, c := range d.def.Collections.GetConfig() {
+		sc := c.GetStaticCollectionConfig()
+		if sc == nil {
+			continue
+		}
+		cp := CollectionPolicy{Name: sc.Name}
+		if sc.EndorsementPolicy != nil {
+			raw, err := proto.Marshal(sc.EndorsementPolicy)
+			if err != nil {
+				return nil, err
+			}
+			if cp.EndorsementPolicy, err = applicationPolicyString(raw); err != nil {
+				return nil, fmt.Errorf("collection %s endorsement policy: %w", sc.Name, err)
+			}
+		}
+		d.collections = append(d.collections, cp)
 	}
 	return d, nil
 }
 
-func applicationPolicy(raw []byte) (*cb.SignaturePolicyEnvelope, error) {
-	ap := &pb.ApplicationPolicy{}
-	if err := proto.Unmarshal(raw, ap); err != nil {
-		return nil, err
+// ownPolicy reports whether writes to collection coll of the chaincode are
+// judged by a policy of the collection's own (a static collection's
+// endorsement policy, or an implicit org collection's org policy) rather
+// than the chaincode's, as Fabric's CollectionValidationInfo.
+func ownPolicy(def *ledgerverify.ChaincodeDefinition, coll string) bool {
+	if strings.HasPrefix(coll, "_implicit_org_") {
+		return true
 	}
-	sp := ap.GetSignaturePolicy()
-	if sp == nil {
-		if ref := ap.GetChannelConfigPolicyReference(); ref != "" {
-			return nil, fmt.Errorf("channel config policy reference %q is not supported (only signature policies)", ref)
+	for _, c := range def.Collections.GetConfig() {
+		if sc := c.GetStaticCollectionConfig(); sc != nil && sc.Name == coll {
+			return sc.EndorsementPolicy != nil
 		}
-		return nil, errors.New("no signature policy")
 	}
-	return sp, nil
+	return false
 }
 
 // Derive checks the blocks of a bundle and derives the whole bundle from them
@@ -483,6 +454,7 @@ func Derive(raws [][]byte, txID string) (*Bundle, error) {
 	// Config blocks: the first is the trust anchor; each later one is signed
 	// by the orderers of the one before.
 	msps := make([]*ledgerverify.MSPs, nc)
+	cfgs := make([]*ledgerverify.ChannelConfig, nc)
 	channel := ""
 	for i, c := range configs {
 		n := int64(c.num)
@@ -511,7 +483,7 @@ func Derive(raws [][]byte, txID string) (*Bundle, error) {
 		if err != nil {
 			return nil, fail("config", n, "%v", err)
 		}
-		msps[i] = m
+		msps[i], cfgs[i] = m, m.Config()
 		switch {
 		case i > 0:
 			if f := c.verifyOrdererSignatures(msps[i-1]); f != nil {
@@ -565,7 +537,7 @@ func Derive(raws [][]byte, txID string) (*Bundle, error) {
 	}
 	code := pb.TxValidationCode(txb.filter[txIndex])
 	valid := code == pb.TxValidationCode_VALID
-	tx, f := decodeEndorserTx(te, msps[nc-1], valid)
+	tx, f := decodeEndorserTx(te)
 	if f != nil {
 		f.Block = tn
 		return nil, f
@@ -610,13 +582,19 @@ func Derive(raws [][]byte, txID string) (*Bundle, error) {
 	if de.chdr.ChannelId != channel {
 		return nil, fail("definition", dn, "channel %q, the config's %q", de.chdr.ChannelId, channel)
 	}
-	dtx, f := decodeEndorserTx(de, msps[0], true)
+	dtx, f := decodeEndorserTx(de)
 	if f != nil {
 		f.Block = dn
 		return nil, f
 	}
 	if dtx.chaincode.Name != lifecycleNS {
 		return nil, fail("definition", dn, "transaction %d invokes %q, not %s", defVersion.TxNum, dtx.chaincode.Name, lifecycleNS)
+	}
+	// The _lifecycle commit as Fabric validated it, under the config in
+	// force at its block: creator, endorsers (CA chain, CRLs, NodeOUs),
+	// signatures, and the channel's LifecycleEndorsement policy.
+	if lf := cfgs[0].CheckTransaction(de.env, nil, nil); lf != nil {
+		return nil, faultFailure(lf, dn, "the _lifecycle commit of the definition: ")
 	}
 	d, err := readDefinition(dtx, cc)
 	if err != nil {
@@ -626,26 +604,48 @@ func Derive(raws [][]byte, txID string) (*Bundle, error) {
 		return nil, fail("definition", tn, "the transaction ran chaincode version %q, the definition says %q", tx.chaincode.Version, d.version)
 	}
 
-	// The endorsement policy, by Fabric's rules for the chaincode namespace.
+	// The transaction as Fabric's validator judged it, under the config in
+	// force at its block, by ledgerverify: creator and endorsers valid (CA
+	// chain, CRLs, NodeOUs), signatures, and every endorsement policy of its
+	// writes (chaincode, collections), with no key-level policy in force (a
+	// key-level policy this transaction sets applies from the next block; one
+	// set earlier is state the bundle does not carry).
+	cfg := cfgs[nc-1]
+	if valid {
+		if lf := cfg.CheckTransaction(te.env, []*ledgerverify.ChaincodeDefinition{d.def}, nil); lf != nil {
+			return nil, faultFailure(lf, tn, "")
+		}
+	}
+
+	// The policies evaluated, for the summary (for a transaction marked
+	// invalid they are only reported): for the chaincode namespace, the
+	// chaincode's policy if it has public (or public metadata) writes, each
+	// written collection's own policy (or the chaincode's), at least the
+	// chaincode's (FAB-9473).
 	var checks []PolicyCheck
-	eval := func(scope string, p *cb.SignaturePolicyEnvelope) error {
+	eval := func(scope, coll string) error {
 		for _, c := range checks {
 			if c.Scope == scope {
 				return nil
 			}
 		}
-		ok, err := CheckEndorsementPolicy(p, tx.endorsedBy)
+		p, err := cfg.EndorsementPolicy(d.def, coll)
 		if err != nil {
 			return err
 		}
-		checks = append(checks, PolicyCheck{Scope: scope, Policy: PolicyString(p), Satisfied: ok})
+		s, err := applicationPolicyString(p)
+		if err != nil {
+			return err
+		}
+		ok := cfg.CheckEndorsementPolicy(p, tx.prp, tx.endorsements) == nil
+		checks = append(checks, PolicyCheck{Scope: scope, Policy: s, Satisfied: ok})
 		return nil
 	}
 	ccScope := "chaincode " + cc
 	n := tx.ns(cc)
 	if n != nil {
 		if len(n.kv.Writes) > 0 || len(n.kv.MetadataWrites) > 0 {
-			if err := eval(ccScope, d.policy); err != nil {
+			if err := eval(ccScope, ""); err != nil {
 				return nil, fail("endorsement-policy", tn, "%v", err)
 			}
 		}
@@ -653,21 +653,19 @@ func Derive(raws [][]byte, txID string) (*Bundle, error) {
 			if len(c.h.HashedWrites) == 0 && len(c.h.MetadataWrites) == 0 {
 				continue
 			}
-			p, known := d.collections[c.name]
-			if !known {
-				return nil, fail("endorsement-policy", tn, "collection %q is not in the definition", c.name)
+			scope, coll := ccScope, ""
+			if ownPolicy(d.def, c.name) {
+				scope, coll = "collection "+c.name, c.name
+			} else if _, err := cfg.EndorsementPolicy(d.def, c.name); err != nil {
+				return nil, fail("endorsement-policy", tn, "%v", err)
 			}
-			scope, pol := "collection "+c.name, p
-			if p == nil {
-				scope, pol = ccScope, d.policy
-			}
-			if err := eval(scope, pol); err != nil {
+			if err := eval(scope, coll); err != nil {
 				return nil, fail("endorsement-policy", tn, "%v", err)
 			}
 		}
 	}
 	if len(checks) == 0 { // Fabric evaluates the chaincode's policy at least (FAB-9473)
-		if err := eval(ccScope, d.policy); err != nil {
+		if err := eval(ccScope, ""); err != nil {
 			return nil, fail("endorsement-policy", tn, "%v", err)
 		}
 	}
@@ -729,14 +727,6 @@ func Derive(raws [][]byte, txID string) (*Bundle, error) {
 		}
 	}
 
-	colls := []CollectionPolicy{}
-	for _, name := range d.collNames {
-		cp := CollectionPolicy{Name: name}
-		if p := d.collections[name]; p != nil {
-			cp.EndorsementPolicy = PolicyString(p)
-		}
-		colls = append(colls, cp)
-	}
 	ts := ""
 	if te.chdr.Timestamp != nil {
 		ts = te.chdr.Timestamp.AsTime().UTC().Format(time.RFC3339Nano)
@@ -755,8 +745,8 @@ func Derive(raws [][]byte, txID string) (*Bundle, error) {
 			Chaincode:        cc,
 			ChaincodeVersion: tx.chaincode.Version,
 			Definition: Definition{
-				Block: def.num, TxIndex: defVersion.TxNum, TxID: de.chdr.TxId, Sequence: d.sequence,
-				Version: d.version, EndorsementPolicy: PolicyString(d.policy), Collections: colls,
+				Block: def.num, TxIndex: defVersion.TxNum, TxID: de.chdr.TxId, Sequence: d.def.Sequence,
+				Version: d.version, EndorsementPolicy: d.policy, Collections: d.collections,
 			},
 			Policies:       checks,
 			KeyPoliciesSet: keyPolicies,
@@ -789,4 +779,18 @@ func signerMSPs(s []Signer) string {
 		out = append(out, x.MSPID)
 	}
 	return strings.Join(out, ", ")
+}
+
+// faultFailure turns a ledgerverify fault on the transaction of block n
+// into a Failure named by its kind (malformed: transaction).
+func faultFailure(f *ledgerverify.Fault, n int64, prefix string) *Failure {
+	check := string(f.Kind)
+	if f.Kind == ledgerverify.FaultMalformed {
+		check = "transaction"
+	}
+	detail := f.Detail
+	if f.Endorsement >= 0 {
+		detail = fmt.Sprintf("endorsement %d: %s", f.Endorsement, detail)
+	}
+	return fail(check, n, "%s%s", prefix, detail)
 }

@@ -17,14 +17,27 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-// The devnet blocks of internal/ledgerverify/testdata: 0 genesis, 1 approvals,
-// 2 the commit of the govchain definition, 3 a personal-data write (private
-// collection only), 4 a business registration endorsed by MarketMSP and
-// NotaryMSP.
+// The devnet blocks of internal/ledgerverify/testdata (one transaction
+// each from block 2): 0 genesis, 1 the four orgs' approvals, 2 the commit of
+// the govchain definition (endorsed by all four orgs), 3 a personal-data
+// write (collection personalMarket only, endorsed by MarketMSP), 4 a
+// business registration endorsed by MarketMSP and NotaryMSP (setting the
+// record's key-level policy), 5 a grant to TaxMSP endorsed by MarketMSP and
+// TaxMSP (setting the grant's key-level policy), 6 a logged read by TaxMSP,
+// 7 the grant revoked (a write under the key-level policy block 5 set).
 const (
-	txRegister = "4c22106000d0ef333f4c6d9def20794052f052ccad7abe9c4353c196a24839eb"
-	txPersonal = "0bbdc5b14bfc3a408191bb8380a2d815db63c8b28d4b7f3c7ce067b8ba771f3e"
-	txApprove  = "65e0fd7b77d8a1b7d297563a6b94a7145d3502348048af71c534fa42d2a519c8"
+	txRegister = "11f773307d9f28f5b88e25db6b7ff612135d0072a324e393e7c5268e26df494a"
+	txPersonal = "2548def36041d1394d229bdfb58b1d55a0948be4a13d22ae38b8b9e432b91e20"
+	txGrant    = "d3d75993ffd48c8b657da615c801cfc4327f4df76c3fef09fd10ccfde2912e38"
+	txRead     = "c5eaba2a62d40bacbb7dd28678fc45e35cfbe5953ef159136ffaec7b8398242d"
+	txRevoke   = "78f306303aca57816795e424f98a24fdf069ddcddd5a367a8997c521dd705e74"
+	txApprove  = "087afeb5f3506d67a925c24e7c0e1fbbf4eca467359f4cb079c9775670b201c0"
+	txCommit   = "dfb7c75ec4b67079198f7bce4195f9942c6ee3edb78bcccf8b0c91765033e27f"
+)
+
+const (
+	ccPolicy    = "OutOf(2, 'MarketMSP.peer', 'TaxMSP.peer', 'NotaryMSP.peer')"
+	ownerPolicy = "OutOf(2, 'MarketMSP.peer', OutOf(1, 'TaxMSP.peer', 'NotaryMSP.peer'))"
 )
 
 type fileSource struct {
@@ -96,7 +109,7 @@ func TestBuildAndVerifyRegistration(t *testing.T) {
 	if !res.Valid || s.Block != 4 || s.TxIndex != 0 || s.Chaincode != "govchain" || s.Definition.Block != 2 || s.Definition.Sequence != 1 {
 		t.Fatalf("summary %+v", s)
 	}
-	if s.Definition.EndorsementPolicy != "OutOf(2, 'MarketMSP.peer', 'TaxMSP.peer', 'NotaryMSP.peer')" {
+	if s.Definition.EndorsementPolicy != ccPolicy || s.Definition.TxID != txCommit || len(s.Definition.Collections) != 3 {
 		t.Fatalf("policy %q", s.Definition.EndorsementPolicy)
 	}
 	if len(s.Policies) != 1 || !s.Policies[0].Satisfied || s.Policies[0].Scope != "chaincode govchain" {
@@ -105,7 +118,10 @@ func TestBuildAndVerifyRegistration(t *testing.T) {
 	if len(s.RecordKeys) != 1 || s.RecordKeys[0] != "biz~91350200MA2Y00010L" {
 		t.Fatalf("record keys %v", s.RecordKeys)
 	}
-	if len(s.KeyPoliciesSet) != 1 || s.KeyPoliciesSet[0].Policy != "OutOf(2, 'MarketMSP.peer', OutOf(1, 'TaxMSP.peer', 'NotaryMSP.peer'))" {
+	if s.Creator.MSPID != "MarketMSP" || len(s.Endorsers) != 2 || s.Endorsers[0].MSPID != "MarketMSP" || s.Endorsers[1].MSPID != "NotaryMSP" {
+		t.Fatalf("creator %+v endorsers %+v", s.Creator, s.Endorsers)
+	}
+	if len(s.KeyPoliciesSet) != 1 || s.KeyPoliciesSet[0].Key != "biz~91350200MA2Y00010L" || s.KeyPoliciesSet[0].Policy != ownerPolicy {
 		t.Fatalf("key policies %+v", s.KeyPoliciesSet)
 	}
 	if len(res.Bundle.Writes) != 3 || !strings.Contains(*res.Bundle.Writes[0].ValueText, "Xiamen Harbour") {
@@ -133,11 +149,68 @@ func TestBuildAndVerifyPrivateWrite(t *testing.T) {
 	}
 	s := res.Bundle.Summary
 	// Only the personalMarket collection is written: its own policy applies.
-	if len(s.Policies) != 1 || s.Policies[0].Policy != "OutOf(1, 'MarketMSP.peer')" || !s.Policies[0].Satisfied {
+	if len(s.Policies) != 1 || s.Policies[0].Scope != "collection personalMarket" || s.Policies[0].Policy != "OutOf(1, 'MarketMSP.peer')" || !s.Policies[0].Satisfied {
 		t.Fatalf("policies %+v", s.Policies)
+	}
+	if s.Block != 3 || len(s.Endorsers) != 1 || s.Endorsers[0].MSPID != "MarketMSP" {
+		t.Fatalf("summary %+v", s)
 	}
 	if len(res.Bundle.Writes) != 0 || len(s.PrivateWrites) != 4 || len(s.RecordKeys) != 0 {
 		t.Fatalf("writes %+v private %+v", res.Bundle.Writes, s.PrivateWrites)
+	}
+}
+
+// A grant sets the key-level policy of the grant record it creates. Fabric
+// judges the creation by the chaincode's policy (the key had none: the
+// grant read it as absent; the policy it sets applies from the next block),
+// and so does the bundle; the policy set is shown.
+func TestBuildAndVerifyGrant(t *testing.T) {
+	res, err := Verify(build(t, txGrant), VerifyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := res.Bundle.Summary
+	if !res.Valid || s.Block != 5 || len(s.Endorsers) != 2 || s.Endorsers[1].MSPID != "TaxMSP" {
+		t.Fatalf("summary %+v", s)
+	}
+	if len(s.Policies) != 1 || s.Policies[0].Scope != "chaincode govchain" || s.Policies[0].Policy != ccPolicy || !s.Policies[0].Satisfied {
+		t.Fatalf("policies %+v", s.Policies)
+	}
+	if len(s.KeyPoliciesSet) != 1 || s.KeyPoliciesSet[0].Key != "grt~d3d75993ffd48c8b657da615c801cfc4" || s.KeyPoliciesSet[0].Policy != ownerPolicy {
+		t.Fatalf("key policies %+v", s.KeyPoliciesSet)
+	}
+	if len(s.RecordKeys) != 1 || s.RecordKeys[0] != "grt~d3d75993ffd48c8b657da615c801cfc4" || len(res.Bundle.Writes) != 4 {
+		t.Fatalf("record keys %v writes %d", s.RecordKeys, len(res.Bundle.Writes))
+	}
+}
+
+// The revocation and the logged read write keys whose key-level policy an
+// earlier block set (or may have): the bundle carries the chaincode
+// definition, not that state, so the chaincode's policy is what it checks.
+func TestBuildAndVerifyLaterWrites(t *testing.T) {
+	for _, tc := range []struct {
+		tx        string
+		block     uint64
+		endorsers string
+		key       string
+	}{
+		{txRevoke, 7, "MarketMSP, NotaryMSP", "grt~d3d75993ffd48c8b657da615c801cfc4"},
+		{txRead, 6, "TaxMSP, NotaryMSP", "acc~" + txRead},
+	} {
+		res, err := Verify(build(t, tc.tx), VerifyOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := res.Bundle.Summary
+		if !res.Valid || s.Block != tc.block || signerMSPs(s.Endorsers) != tc.endorsers || len(s.KeyPoliciesSet) != 0 {
+			t.Fatalf("summary %+v", s)
+		}
+		if len(s.Policies) != 1 || s.Policies[0].Policy != ccPolicy || !s.Policies[0].Satisfied {
+			t.Fatalf("policies %+v", s.Policies)
+		}
+		if len(s.RecordKeys) != 1 || s.RecordKeys[0] != tc.key {
+			t.Fatalf("record keys %v", s.RecordKeys)
+		}
 	}
 }
 
@@ -151,8 +224,12 @@ func TestBuildErrors(t *testing.T) {
 	}
 	// A _lifecycle approval is not a chaincode transaction with a definition.
 	var f *Failure
-	if _, _, err := bd.Build(context.Background(), src, txApprove); !errors.As(err, &f) {
+	if _, _, err := bd.Build(context.Background(), src, txApprove); !errors.As(err, &f) || f.Check != "definition" {
 		t.Fatalf("approval: %v", err)
+	}
+	// Nor is the commit of the definition.
+	if _, _, err := bd.Build(context.Background(), src, txCommit); !errors.As(err, &f) || f.Check != "definition" {
+		t.Fatalf("commit: %v", err)
 	}
 }
 

@@ -17,8 +17,9 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
-// devnetBlocks are blocks 0-4 of a real network (internal/ledgerverify/testdata/devnet):
-// genesis, lifecycle, a personal-data staging (private data only) and a registration.
+// devnetBlocks are blocks 0-7 of a real network (internal/ledgerverify/testdata/devnet):
+// genesis, lifecycle (approvals, commit), a personal-data staging (private data only), a
+// registration, a grant, a logged read of personal data and the grant's revocation.
 func devnetBlocks(t *testing.T) []*common.Block {
 	t.Helper()
 	paths, err := filepath.Glob("../../../internal/ledgerverify/testdata/devnet/*.block")
@@ -83,21 +84,18 @@ func TestDecodeDevnetBlocks(t *testing.T) {
 	require.False(t, r.CreatedAt.IsZero())
 	// Nothing personal from the record reaches the index: the row has no field for it.
 
-	// A grant on that business, endorsed by its owner (the key-level policy) and another agency.
-	g := got[5]
-	require.Equal(t, "grant:Create", g.Txs[0].Function)
-	require.Len(t, g.Records, 1)
-	require.Equal(t, "grant", g.Records[0].Kind)
-	require.Equal(t, "91350200MA2Y00010L", g.Records[0].USCC)
-	require.Equal(t, "ACTIVE", g.Records[0].Status)
-	require.Nil(t, g.Records[0].AmountFen)
-	// A logged read writes only the access trail, which the index leaves out.
+	// The grant (endorsed by the owner and the grantee), the logged read, the revocation.
+	g := got[5].Txs[0]
+	require.Equal(t, "grant:Create", g.Function)
+	require.Equal(t, []string{"MarketMSP", "TaxMSP"}, g.Endorsers)
+	require.Len(t, got[5].Records, 1)
+	require.Equal(t, "grant", got[5].Records[0].Kind)
+	require.Equal(t, "ACTIVE", got[5].Records[0].Status)
 	require.Equal(t, "access:RecordRead", got[6].Txs[0].Function)
-	require.Empty(t, got[6].Records)
-	// The grant revoked: a new version of the same record.
+	require.Equal(t, "TaxMSP", got[6].Txs[0].CreatorMSP)
 	require.Equal(t, "grant:Revoke", got[7].Txs[0].Function)
 	require.Len(t, got[7].Records, 1)
-	require.Equal(t, g.Records[0].ID, got[7].Records[0].ID)
+	require.Equal(t, got[5].Records[0].ID, got[7].Records[0].ID)
 	require.Equal(t, "REVOKED", got[7].Records[0].Status)
 }
 

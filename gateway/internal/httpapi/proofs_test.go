@@ -14,14 +14,14 @@ import (
 )
 
 // blockLedger is a fake ledger that also serves the devnet blocks of
-// internal/ledgerverify/testdata (block 4: a business registration).
+// internal/ledgerverify/testdata (blocks 0-7; block 4: a business registration).
 type blockLedger struct {
 	*fakeLedger
 	blocks  [][]byte
 	callers []ledger.Caller
 }
 
-const devnetRegistration = "4c22106000d0ef333f4c6d9def20794052f052ccad7abe9c4353c196a24839eb"
+const devnetRegistration = "11f773307d9f28f5b88e25db6b7ff612135d0072a324e393e7c5268e26df494a"
 
 func (b *blockLedger) BlockByNumber(_ context.Context, c ledger.Caller, n uint64) ([]byte, error) {
 	b.callers = append(b.callers, c)
@@ -42,7 +42,7 @@ func (b *blockLedger) BlockByTxID(_ context.Context, c ledger.Caller, id string)
 func TestTransactionProof(t *testing.T) {
 	paths, err := filepath.Glob("../../../internal/ledgerverify/testdata/devnet/*.block")
 	require.NoError(t, err)
-	require.Len(t, paths, 5)
+	require.Len(t, paths, 8)
 	bl := &blockLedger{fakeLedger: &fakeLedger{}}
 	for _, p := range paths {
 		raw, err := os.ReadFile(p)
