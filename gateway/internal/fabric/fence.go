@@ -2,6 +2,7 @@ package fabric
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -123,6 +124,26 @@ func (f *fence) committed(block uint64) {
 func (f *fence) retry(ctx context.Context, peers []conn, err error) bool {
 	le, ok := ledger.AsError(err)
 	want := f.height.Load()
+	if ok && payloadMismatch(le) {
+		// The endorsing peers computed different results: they read different versions,
+		// one of them not having committed the latest block yet (concurrent updates of
+		// one record). Once all are at the highest height any of them (or this gateway's
+		// writes) reached, ask once more.
+		ctx, cancel := context.WithTimeout(ctx, f.wait)
+		defer cancel()
+		for _, c := range peers {
+			if h, err := c.height(ctx); err == nil {
+				f.saw(c.peer(), h)
+				want = max(want, h)
+			}
+		}
+		for _, c := range peers {
+			if _, err := f.catchUp(ctx, c, want); err != nil && ctx.Err() != nil {
+				return false
+			}
+		}
+		return true
+	}
 	if !ok || le.Kind != ledger.KindContract || le.Code != string(domain.CodeNotFound) || want == 0 {
 		return false
 	}
@@ -137,4 +158,18 @@ func (f *fence) retry(ctx context.Context, peers []conn, err error) bool {
 		}
 	}
 	return behind
+}
+
+// payloadMismatch recognises Fabric's refusal of endorsements whose results differ
+// ("ProposalResponsePayloads do not match" on a peer that was asked after the first).
+func payloadMismatch(le *ledger.Error) bool {
+	if le.Kind != ledger.KindEndorsement {
+		return false
+	}
+	for _, d := range le.Details {
+		if strings.Contains(d.Message, "ProposalResponsePayloads do not match") {
+			return true
+		}
+	}
+	return false
 }

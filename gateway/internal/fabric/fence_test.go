@@ -214,3 +214,38 @@ func TestQueriesWaitForThisGatewaysRecentWrites(t *testing.T) {
 		})
 	}
 }
+
+// Endorsements of one update whose results differ (two peers read different versions of a
+// record updated concurrently, one not having committed the last block yet): the gateway
+// waits until every endorsing peer is at the highest height any of them reached, then asks
+// once more; a second mismatch stands.
+func TestFenceRetriesMismatchedEndorsements(t *testing.T) {
+	mismatch := &ledger.Error{Kind: ledger.KindEndorsement, Message: "the peers did not endorse the transaction",
+		Details: []ledger.PeerDetail{{Address: "peer0.tax:7051", MSPID: "TaxMSP", Message: "ProposalResponsePayloads do not match"}}}
+	other := &ledger.Error{Kind: ledger.KindEndorsement, Message: "the peers did not endorse the transaction",
+		Details: []ledger.PeerDetail{{Address: "peer0.tax:7051", MSPID: "TaxMSP", Message: "access denied"}}}
+	cases := []struct {
+		name      string
+		err       error
+		lagging   func(int) (uint64, error)
+		want      bool
+		minChecks int
+	}{
+		{"mismatch, one peer a block behind: waits for it, then again", mismatch, heights(8, 8, 9), true, 3},
+		{"mismatch, peers level: asked again at once", mismatch, heights(9), true, 2},
+		{"another endorsement failure is not retried", other, heights(8, 9), false, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFence()
+			f.poll = time.Millisecond
+			ahead := &fakeConn{name: "peer0.market", heightFn: heights(9)}
+			lagging := &fakeConn{name: "peer0.tax", heightFn: c.lagging}
+			require.Equal(t, c.want, f.retry(context.Background(), []conn{ahead, lagging}, c.err))
+			require.GreaterOrEqual(t, lagging.heights, c.minChecks)
+			if c.want {
+				require.EqualValues(t, 9, f.known(lagging.peer()), "the lagging peer was waited for up to the highest height")
+			}
+		})
+	}
+}

@@ -157,7 +157,7 @@ func (s *submitter) endorse(ctx context.Context, c conn, call ledger.Call, deadl
 		ectx, cancel := s.callContext(ctx, s.Endorse, deadline)
 		p, err := c.endorse(ectx, call)
 		if err != nil && s.fence.retry(ectx, s.peersOf(c), err) {
-			s.log.Info("endorsing peer was behind this gateway's writes; endorsing again", "peer", c.peer())
+			s.log.Info("endorsing peers were behind (a NOT_FOUND after this gateway's write, or endorsements that differ); endorsing again", "peer", c.peer())
 			s.obs.retry("read-your-writes")
 			p, err = c.endorse(ectx, call)
 		}
