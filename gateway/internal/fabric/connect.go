@@ -61,6 +61,7 @@ func dialPeer(p config.Peer, extra []grpc.DialOption) (*grpc.ClientConn, error) 
 // signer is one org/role identity's credentials, loaded once.
 type signer struct {
 	id   config.Identity
+	name string // ledger.Caller.Name: "" for a configured identity
 	xid  *identity.X509Identity
 	sign identity.Sign
 }
@@ -90,7 +91,7 @@ func connectVia(cfg *config.Config, s *signer, peerName string, cc grpc.ClientCo
 		return nil, fmt.Errorf("identity %s/%s via %s: %w", s.id.Org, s.id.Role, peerName, err)
 	}
 	return &gatewayConn{
-		caller:    ledger.Caller{Org: s.id.Org, Role: s.id.Role},
+		caller:    ledger.Caller{Org: s.id.Org, Role: s.id.Role, Name: s.name},
 		mspID:     s.id.MSPID,
 		peerName:  peerName,
 		certPEM:   s.xid.Credentials(),

@@ -2,6 +2,7 @@ package fabric
 
 import (
 	"context"
+	"sync"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -33,7 +34,13 @@ type Ledger struct {
 	// other orgs' peers (Call.Orgs); peerOrg maps peer names to MSP IDs.
 	via     map[ledger.Caller]map[string]conn
 	peerOrg map[string]string
-	sub     *submitter
+	// byName is each configured peer's shared connection.
+	byName map[string]*grpc.ClientConn
+	// enrolled holds the identities added at runtime (AddIdentity), apart from the fixed maps
+	// above, which are never written after New.
+	enrolledMu sync.RWMutex
+	enrolled   map[ledger.Caller]*enrolledIdentity
+	sub        *submitter
 	worker  *worker
 	stopJan context.CancelFunc
 	// reconnectPause is the first pause before an event stream reconnects.
@@ -59,6 +66,7 @@ func New(cfg *config.Config, st Store, opts ...Option) (*Ledger, error) {
 	}
 	l.health = newHealth(l.log)
 	byName := map[string]*grpc.ClientConn{}
+	l.byName = byName
 	for _, p := range cfg.Peers {
 		cc, err := dialPeer(p, l.dialOpts)
 		if err != nil {
@@ -183,6 +191,12 @@ func (l *Ledger) Close() error {
 	for _, g := range l.gateways {
 		_ = g.Close()
 	}
+	l.enrolledMu.Lock()
+	for c, e := range l.enrolled {
+		e.close()
+		delete(l.enrolled, c)
+	}
+	l.enrolledMu.Unlock()
 	var errs []error
 	for _, cc := range l.peers {
 		errs = append(errs, cc.Close())
@@ -196,7 +210,7 @@ func (l *Ledger) peersOf(c conn) []conn {
 		c = r.hops[0]
 	}
 	out := []conn{c}
-	for _, byPeer := range l.via {
+	for _, byPeer := range l.allVia() {
 		if byPeer[c.peer()] != c {
 			continue
 		}
@@ -213,7 +227,7 @@ func (l *Ledger) peersOf(c conn) []conn {
 // recordConn is the conn through which the worker drives a stored transaction: the one
 // its call was confined to, if it was.
 func (l *Ledger) recordConn(rec *txstore.Record) (conn, bool) {
-	c, err := l.connFor(ledger.Call{Caller: ledger.Caller{Org: rec.Org, Role: rec.Role}, Orgs: rec.Orgs})
+	c, err := l.connFor(ledger.Call{Caller: ledger.Caller{Org: rec.Org, Role: rec.Role, Name: rec.Identity}, Orgs: rec.Orgs})
 	return c, err == nil
 }
 
@@ -233,12 +247,12 @@ func (l *Ledger) connFor(call ledger.Call) (conn, error) {
 			if p.MSPID != org {
 				continue
 			}
-			if c, ok := l.via[call.Caller][p.Name]; ok {
+			if c, ok := l.viaOf(call.Caller)[p.Name]; ok {
 				return c, nil
 			}
 		}
 	}
-	if _, ok := l.conns[call.Caller]; !ok {
+	if _, ok := l.connOf(call.Caller); !ok {
 		return l.mustConn(call.Caller)
 	}
 	return nil, &ledger.Error{Kind: ledger.KindUnavailable, Message: "no peer of " + strings.Join(call.Orgs, " or ") + " is configured; the request cannot be served elsewhere"}
@@ -249,6 +263,9 @@ func (l *Ledger) homeConn(c ledger.Caller) (conn, bool) {
 	if h, ok := l.home[c]; ok {
 		return h, true
 	}
+	if e, ok := l.enrolledOf(c); ok {
+		return e.home, true
+	}
 	cn, ok := l.conns[c]
 	if r, isRoute := cn.(*route); isRoute {
 		return r.hops[0], true
@@ -257,7 +274,11 @@ func (l *Ledger) homeConn(c ledger.Caller) (conn, bool) {
 }
 
 func (l *Ledger) mustConn(c ledger.Caller) (conn, error) {
-	cn, ok := l.conns[c]
+	cn, ok := l.connOf(c)
+	if !ok && c.Name != "" {
+		// An enrolled identity revoked (or never added): it may no longer sign anything.
+		return nil, &ledger.Error{Kind: ledger.KindContract, Code: "FORBIDDEN", Message: "the identity " + c.Org + "/" + c.Name + " is revoked or unknown"}
+	}
 	if !ok {
 		return nil, &ledger.Error{Kind: ledger.KindInternal, Message: "internal error", Err: fmt.Errorf("no identity configured for %s/%s", c.Org, c.Role)}
 	}

@@ -94,7 +94,7 @@ func (w *worker) release(txID string) {
 // finish drives rec (and the fresh transactions of its retries) to a final status.
 func (w *worker) finish(ctx context.Context, rec *txstore.Record) {
 	s := w.sub
-	caller := ledger.Caller{Org: rec.Org, Role: rec.Role}
+	caller := ledger.Caller{Org: rec.Org, Role: rec.Role, Name: rec.Identity}
 	c, ok := w.conns(rec)
 	if !ok {
 		s.finishWith(rec, ledger.StatusFailed, "the identity "+rec.Org+"/"+rec.Role+" is no longer configured")

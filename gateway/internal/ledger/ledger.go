@@ -34,10 +34,13 @@ type Ledger interface {
 // aborts the write before anything is ordered.
 type PreparedHook func(txID string) error
 
-// Caller is the org and role whose Fabric identity signs a request.
+// Caller is the org and role whose Fabric identity signs a request. Name is empty for the
+// identity configured for that org and role (identities[] of the gateway config), or names an
+// identity enrolled at runtime through the org's CA (POST /api/v1/identities).
 type Caller struct {
 	Org  string
 	Role string
+	Name string
 }
 
 // Call is one chaincode function call.

@@ -29,6 +29,7 @@ type Record struct {
 	TxID         string    `json:"tx_id"`
 	Org          string    `json:"org"`
 	Role         string    `json:"role"`
+	Identity     string    `json:"identity,omitempty"` // ledger.Caller.Name: an identity enrolled at runtime
 	Contract     string    `json:"contract"`
 	Function     string    `json:"function"`
 	Args         []string  `json:"args"`
