@@ -2,12 +2,12 @@ package fabric
 
 import (
 	"context"
-	"sync"
 	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/govchain/govchain/gateway/internal/config"
@@ -41,8 +41,8 @@ type Ledger struct {
 	enrolledMu sync.RWMutex
 	enrolled   map[ledger.Caller]*enrolledIdentity
 	sub        *submitter
-	worker  *worker
-	stopJan context.CancelFunc
+	worker     *worker
+	stopJan    context.CancelFunc
 	// reconnectPause is the first pause before an event stream reconnects.
 	reconnectPause time.Duration
 }
