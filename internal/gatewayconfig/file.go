@@ -30,6 +30,34 @@ type File struct {
 	DebugListen string `yaml:"debug_listen,omitempty"`
 	// Index is the searchable index the gateway keeps from the block stream.
 	Index Index `yaml:"index,omitempty"`
+	// CAs are the orgs' Fabric CAs through which an org's admin enrols and revokes its
+	// people (POST /api/v1/identities). An org without one cannot manage identities.
+	CAs []CA `yaml:"cas,omitempty"`
+}
+
+// CA is one org's Fabric CA and the registrar identity the gateway acts as there: it needs
+// hf.Registrar.Roles (client), hf.Registrar.Attributes (govchain.role), hf.Revoker and
+// hf.GenCRL. Its key never leaves the gateway.
+type CA struct {
+	Org string `yaml:"org"`
+	// URL is the CA's https://host:port; CAName its ca.name (fabric-ca-server's --ca.name).
+	URL    string `yaml:"url"`
+	CAName string `yaml:"ca_name,omitempty"`
+	// TLSCACert verifies the CA's TLS certificate.
+	TLSCACert string `yaml:"tls_ca_cert"`
+	// RegistrarCert and RegistrarKey are the registrar's enrolment certificate and key.
+	RegistrarCert string `yaml:"registrar_cert"`
+	RegistrarKey  string `yaml:"registrar_key"`
+}
+
+// CA returns the CA configured for org.
+func (f *File) CA(org string) (CA, bool) {
+	for _, c := range f.CAs {
+		if c.Org == org {
+			return c, true
+		}
+	}
+	return CA{}, false
 }
 
 // Index configures the searchable index: a database the gateway fills from the block stream
@@ -166,6 +194,11 @@ func (f *File) ResolvePaths(base string) {
 		f.Identities[i].Cert = resolve(f.Identities[i].Cert)
 		f.Identities[i].Key = resolve(f.Identities[i].Key)
 		f.Identities[i].CACert = resolve(f.Identities[i].CACert)
+	}
+	for i := range f.CAs {
+		f.CAs[i].TLSCACert = resolve(f.CAs[i].TLSCACert)
+		f.CAs[i].RegistrarCert = resolve(f.CAs[i].RegistrarCert)
+		f.CAs[i].RegistrarKey = resolve(f.CAs[i].RegistrarKey)
 	}
 }
 

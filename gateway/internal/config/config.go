@@ -35,6 +35,7 @@ type (
 	Peer     = gatewayconfig.Peer
 	Identity = gatewayconfig.Identity
 	APIKey   = gatewayconfig.APIKey
+	CA       = gatewayconfig.CA
 )
 
 // Load reads the YAML file at path, applies defaults and environment overrides (lookup is

@@ -86,7 +86,49 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.validateIdentities()...)
 	errs = append(errs, c.validateAPIKeys()...)
 	errs = append(errs, c.validateIndex()...)
+	errs = append(errs, c.validateCAs()...)
 	return errors.Join(errs...)
+}
+
+// validateCAs checks cas[]: one per org, each for an org with an admin identity (whose route
+// the enrolled identities take), an https URL, readable TLS roots and a registrar key that
+// matches its certificate.
+func (c *Config) validateCAs() []error {
+	var errs []error
+	seen := map[string]bool{}
+	for i, ca := range c.CAs {
+		where := fmt.Sprintf("cas[%d] (%s)", i, ca.Org)
+		if !slices.Contains(Orgs, ca.Org) {
+			errs = append(errs, fmt.Errorf("%s: org %q: want one of %s", where, ca.Org, strings.Join(Orgs, ", ")))
+		}
+		if seen[ca.Org] {
+			errs = append(errs, fmt.Errorf("%s: duplicate CA for org %s", where, ca.Org))
+		}
+		seen[ca.Org] = true
+		if _, ok := c.Identity(ca.Org, "admin"); !ok {
+			errs = append(errs, fmt.Errorf("%s: no identity for org %q role admin (its admin manages the identities; its peers are theirs)", where, ca.Org))
+		}
+		if u, err := url.Parse(ca.URL); err != nil || u.Scheme != "https" || u.Host == "" {
+			errs = append(errs, fmt.Errorf("%s: url %q: want https://host:port", where, ca.URL))
+		}
+		if _, err := fabricid.ReadCertificates(ca.TLSCACert); err != nil {
+			errs = append(errs, fmt.Errorf("%s: tls_ca_cert: %v", where, err))
+		}
+		cert, err := fabricid.ReadCertificate(ca.RegistrarCert)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: registrar_cert: %v", where, err))
+		}
+		key, err := fabricid.ReadPrivateKey(ca.RegistrarKey)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: registrar_key: %v", where, err))
+		}
+		if cert != nil && key != nil {
+			if err := fabricid.KeyMatchesCertificate(key, cert); err != nil {
+				errs = append(errs, fmt.Errorf("%s: registrar_key %s: %v", where, ca.RegistrarKey, err))
+			}
+		}
+	}
+	return errs
 }
 
 func (c *Config) validatePeers() []error {
