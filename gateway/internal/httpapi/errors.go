@@ -22,6 +22,8 @@ const (
 	// codeNoGrant refuses a personal-data read without a grant in force; the refused attempt
 	// is on the ledger (access_id).
 	codeNoGrant = "NO_GRANT"
+	// codeCAFailed: the org's Fabric CA refused or failed a request of the gateway.
+	codeCAFailed = "CA_FAILED"
 )
 
 // statusByCode is the one table from error codes to HTTP statuses.
@@ -40,6 +42,7 @@ var statusByCode = map[string]int{
 	codeUnavailable:                  http.StatusServiceUnavailable,
 	codeTimeout:                      http.StatusGatewayTimeout,
 	codeNoGrant:                      http.StatusForbidden,
+	codeCAFailed:                     http.StatusBadGateway,
 }
 
 // httpError is a refusal of the gateway itself that is not a domain error (401, 405, 415,

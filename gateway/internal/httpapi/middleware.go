@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/govchain/govchain/gateway/internal/identities"
 )
 
 // unmatchedRoute is the route label and logged route of a request no route matched.
@@ -108,7 +109,15 @@ func (s *Server) authenticate() gin.HandlerFunc {
 			return
 		}
 		sum := sha256.Sum256([]byte(key))
-		p, ok := s.cfg.Keys[hex.EncodeToString(sum[:])]
+		hash := hex.EncodeToString(sum[:])
+		p, ok := s.cfg.Keys[hash]
+		if !ok && s.cfg.Identities != nil {
+			// An identity enrolled through POST /identities: only while it is ACTIVE.
+			var e identities.Principal
+			if e, ok = s.cfg.Identities.LookupKey(hash); ok {
+				p = Principal{Org: e.Org, Role: e.Role, MSPID: e.MSPID, KeyHash: hash, Name: e.Name}
+			}
+		}
 		if !ok {
 			s.fail(c, &httpError{Code: codeUnauthenticated, Message: "unknown API key"})
 			return

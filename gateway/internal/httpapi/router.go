@@ -70,6 +70,10 @@ func (s *Server) routes() []route {
 		{"GET", "/proofs/transactions/:tx_id", kindRead, s.getTransactionProof, ""},
 		{"GET", "/events", kindStream, s.events, ""},
 
+		{"POST", "/identities", kindWrite, s.createIdentity, ""},
+		{"GET", "/identities", kindRead, s.listIdentities, ""},
+		{"POST", "/identities/:name/revocation", kindWrite, s.revokeIdentity, ""},
+
 		{"GET", "/index/records", kindRead, s.indexRecords, ""},
 		{"GET", "/index/transactions", kindRead, s.indexTransactions, ""},
 		{"GET", "/index/stats", kindRead, s.indexStats, ""},

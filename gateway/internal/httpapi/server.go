@@ -14,6 +14,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/govchain/govchain/gateway/internal/idempotency"
+	"github.com/govchain/govchain/gateway/internal/identities"
 	"github.com/govchain/govchain/gateway/internal/ledger"
 )
 
@@ -23,10 +24,24 @@ type Principal struct {
 	Role    string
 	MSPID   string
 	KeyHash string // hex SHA-256 of the API key: scopes idempotency keys
+	// Name is the identity enrolled through POST /identities the key belongs to; "" for a
+	// configured identity (identities[] of the gateway config).
+	Name string
 }
 
 // Caller is the principal's Fabric identity.
-func (p Principal) Caller() ledger.Caller { return ledger.Caller{Org: p.Org, Role: p.Role} }
+func (p Principal) Caller() ledger.Caller {
+	return ledger.Caller{Org: p.Org, Role: p.Role, Name: p.Name}
+}
+
+// Identities is the identity lifecycle through the orgs' Fabric CAs (an *identities.Service).
+type Identities interface {
+	LookupKey(sum string) (identities.Principal, bool)
+	Create(ctx context.Context, org, name, role, by string) (*identities.Created, error)
+	List(org string) ([]identities.View, error)
+	OrgOf(name, except string) string
+	Revoke(ctx context.Context, org, name, reason, crlReason, by string) (*identities.Revoked, error)
+}
 
 // Idempotency is the idempotency store (an *idempotency.Store). Begin hands the request that
 // claims a key a token; the other methods act only for the key's current owner.
@@ -70,6 +85,9 @@ type Config struct {
 	CORSOrigins   []string
 	// Index is the searchable index; nil: the /index routes answer 503.
 	Index Index
+	// Identities manages the identities enrolled through the orgs' CAs and authenticates
+	// their API keys; nil: the /identities routes answer 503.
+	Identities Identities
 	// FingerprintKey keys the hash of personal input in idempotency fingerprints; keep it
 	// across restarts (a random one is drawn when empty).
 	FingerprintKey []byte
