@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/govchain/govchain/internal/domain"
 )
 
 // identity is one identity registered with and enrolled from an org's CA.
@@ -13,6 +15,7 @@ type identity struct {
 	name  string // enrollment ID
 	typ   string // peer | orderer | admin | client
 	role  string // govchain.role attribute (users only)
+	attrs string // other registration attributes (name=value,…), e.g. a registrar's powers
 	msp   string // MSP directory to enroll into ("" = none)
 	tls   string // TLS directory to enroll into ("" = none)
 	hosts []string
@@ -47,8 +50,18 @@ func (n *Network) identities(o Org) []identity {
 	for _, u := range o.Users {
 		ids = append(ids, identity{name: u.Name, typ: "client", role: u.Role, msp: n.L.UserMSP(o.Name, u.Name)})
 	}
+	if len(o.Peers) > 0 {
+		// The gateway's registrar: registers client identities carrying govchain.role,
+		// revokes them and generates the CRL, and nothing else (unlike the CA's bootstrap
+		// admin, it cannot register peers, admins or intermediate CAs).
+		ids = append(ids, identity{name: GatewayRegistrar, typ: "client", msp: n.L.RegistrarMSP(o.Name),
+			attrs: "hf.Registrar.Roles=client,hf.Registrar.Attributes=" + domain.RoleAttribute + ",hf.Revoker=true,hf.GenCRL=true"})
+	}
 	return ids
 }
+
+// GatewayRegistrar is the enrolment id of the gateway's registrar at each agency's CA.
+const GatewayRegistrar = "gwregistrar"
 
 // Secrets reach fabric-ca-client through its environment, never its command line: any local
 // user can read /proc/PID/cmdline, while /proc/PID/environ is readable by this user only. The
@@ -92,6 +105,9 @@ func (n *Network) enrollOrg(ctx context.Context, o Org) error {
 			"--id.name", id.name, "--id.type", id.typ}
 		if id.role != "" {
 			args = append(args, "--id.attrs", "govchain.role="+id.role+":ecert")
+		}
+		if id.attrs != "" {
+			args = append(args, "--id.attrs", id.attrs)
 		}
 		regEnv := append(env, registerEnv(secret)...)
 		if out, err := run(regEnv, "", cli, args...); err != nil {

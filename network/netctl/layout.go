@@ -25,6 +25,12 @@ func (l Layout) Net() string { return filepath.Join(l.Data, "network") }
 // Org is the directory of an org's crypto material.
 func (l Layout) Org(org string) string { return filepath.Join(l.Net(), "orgs", org) }
 
+// RegistrarMSP is the MSP of the gateway's registrar at an org's CA (it registers, enrols
+// and revokes the identities an org's admin manages through the gateway).
+func (l Layout) RegistrarMSP(org string) string {
+	return filepath.Join(l.Org(org), "gateway-registrar", "msp")
+}
+
 // CAHome is the fabric-ca-server home of an org.
 func (l Layout) CAHome(org string) string { return filepath.Join(l.Org(org), "ca") }
 

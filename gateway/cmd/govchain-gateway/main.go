@@ -31,6 +31,7 @@ import (
 	"github.com/govchain/govchain/gateway/internal/idempotency"
 	"github.com/govchain/govchain/gateway/internal/index"
 	"github.com/govchain/govchain/gateway/internal/index/sqlstore"
+	"github.com/govchain/govchain/gateway/internal/identities"
 	"github.com/govchain/govchain/gateway/internal/ledger"
 	"github.com/govchain/govchain/gateway/internal/metrics"
 	"github.com/govchain/govchain/gateway/internal/txstore"
@@ -110,6 +111,10 @@ func run() error {
 		return err
 	}
 	defer l.Close()
+	ids, err := identityService(cfg, db, l, log)
+	if err != nil {
+		return err
+	}
 	if err := l.Start(cfg.IdempotencyTTL); err != nil {
 		return err
 	}
@@ -143,6 +148,7 @@ func run() error {
 		Index:          ix,
 		Idempotency:    idem,
 		Keys:           principals(cfg),
+		Identities:     ids,
 		Metrics:        m,
 		Logger:         log,
 		MaxJSONBytes:   cfg.Limits.MaxJSONBytes,
@@ -293,6 +299,34 @@ func startIndex(ctx context.Context, log *slog.Logger, cfg *config.Config, l *fa
 		<-done
 		store.Close()
 	}
+}
+
+// identityService opens the identities enrolled through the orgs' CAs (cas[]) and makes the
+// ACTIVE ones usable again, before the ledger resumes pending transactions (some may be
+// theirs). The channel CRL hook is not wired here yet: revocations answer
+// "channel_crl": "pending".
+func identityService(cfg *config.Config, db *bolt.DB, l *fabric.Ledger, log *slog.Logger) (*identities.Service, error) {
+	orgs := map[string]identities.Org{}
+	for _, org := range config.Orgs {
+		admin, ok := cfg.Identity(org, "admin")
+		if !ok {
+			continue
+		}
+		o := identities.Org{MSPID: admin.MSPID, Route: admin.Route()}
+		if ca, ok := cfg.CA(org); ok {
+			cl, err := identities.NewCAClient(ca)
+			if err != nil {
+				return nil, err
+			}
+			o.CA = cl
+		}
+		orgs[org] = o
+	}
+	svc, err := identities.New(identities.Config{DB: db, Orgs: orgs, Ledger: l, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	return svc, svc.Load()
 }
 
 // principals maps every API key hash to its org, role and MSP.
