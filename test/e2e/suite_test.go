@@ -40,6 +40,7 @@ func TestGovchain(t *testing.T) {
 		{"searchable index", testIndex},
 		{"proof bundles", testProofBundles},
 		{"auditor console in a browser", testConsole},
+		{"identities through the agencies' CAs", testIdentities},
 		{"orderer crash", testOrdererCrash},
 		{"owner peer down", testOwnerPeerDown},
 		{"chaincode server down", testChaincodeDown},
