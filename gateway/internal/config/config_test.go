@@ -275,3 +275,34 @@ func TestIndexConfig(t *testing.T) {
 		require.Equal(t, "none", cfg.Index.Driver)
 	})
 }
+
+// TestCAConfig: cas[] names an org with an admin identity, an https URL, readable TLS roots
+// and a registrar whose key matches its certificate; paths are relative to the file.
+func TestCAConfig(t *testing.T) {
+	admin := `  - org: market
+    role: admin
+    msp_id: MarketMSP
+    cert: ../orgs/admin-cert.pem
+    key: ../orgs/admin-key.pem
+    peer: peer0.market
+api_keys:`
+	ca := func(url, cert, key string) func(string) string {
+		return func(y string) string {
+			y = strings.Replace(y, "api_keys:", admin, 1)
+			return y + "cas:\n  - {org: market, url: " + url + ", ca_name: ca-market, tls_ca_cert: ../orgs/tlsca-cert.pem, registrar_cert: ../orgs/" + cert + "-cert.pem, registrar_key: ../orgs/" + key + "-key.pem}\n"
+		}
+	}
+	cfg, err := config.Load(fixture(t, ca("https://127.0.0.1:7050", "registrar", "registrar")), noEnv)
+	require.NoError(t, err)
+	c, ok := cfg.CA("market")
+	require.True(t, ok)
+	require.True(t, filepath.IsAbs(c.RegistrarKey) && filepath.IsAbs(c.TLSCACert))
+
+	_, err = config.Load(fixture(t, ca("http://127.0.0.1:7050", "registrar", "other")), noEnv)
+	require.ErrorContains(t, err, "want https://host:port")
+	require.ErrorContains(t, err, "registrar_key")
+	_, err = config.Load(fixture(t, func(y string) string {
+		return y + "cas:\n  - {org: market, url: \"https://127.0.0.1:7050\", tls_ca_cert: ../orgs/tlsca-cert.pem, registrar_cert: ../orgs/registrar-cert.pem, registrar_key: ../orgs/registrar-key.pem}\n"
+	}), noEnv)
+	require.ErrorContains(t, err, "no identity for org \"market\" role admin")
+}
