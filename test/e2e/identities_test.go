@@ -6,9 +6,58 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"math/big"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/govchain/govchain/internal/gatewayconfig"
 )
+
+// caCRLLists runs `fabric-ca-client gencrl` as the org CA's bootstrap admin (enrolled by
+// netctl in orgs/ORG/ca-admin) into a temporary MSP copy and reports whether the CRL lists
+// serial.
+func caCRLLists(t *testing.T, org string, serial *big.Int) bool {
+	t.Helper()
+	f, err := gatewayconfig.Read(filepath.Join(h.data, "gateway.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, ok := f.CA(org)
+	if !ok {
+		t.Fatalf("no cas[] entry for %s in the gateway config", org)
+	}
+	home := t.TempDir()
+	src := filepath.Join(h.data, "network", "orgs", org, "ca-admin", "msp")
+	if out, err := exec.Command("cp", "-r", src, filepath.Join(home, "msp")).CombinedOutput(); err != nil {
+		t.Fatalf("copy the CA admin's MSP: %v %s", err, out)
+	}
+	cmd := exec.Command(filepath.Join(h.bin, "fabric-ca-client"), "gencrl", "-u", ca.URL, "--caname", ca.CAName,
+		"--tls.certfiles", ca.TLSCACert, "-M", filepath.Join(home, "msp"))
+	cmd.Env = append(os.Environ(), "FABRIC_CA_CLIENT_HOME="+home)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("fabric-ca-client gencrl: %v\n%s", err, out)
+	}
+	raw, err := os.ReadFile(filepath.Join(home, "msp", "crls", "crl.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blk, _ := pem.Decode(raw)
+	if blk == nil {
+		t.Fatalf("gencrl wrote no PEM CRL: %q", raw)
+	}
+	crl, err := x509.ParseRevocationList(blk.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range crl.RevokedCertificateEntries {
+		if e.SerialNumber.Cmp(serial) == 0 {
+			return true
+		}
+	}
+	return false
+}
 
 // testIdentities: the market bureau's admin enrols a clerk through the gateway and the
 // market's Fabric CA; the clerk's new key writes at once; another agency's admin cannot
@@ -119,11 +168,39 @@ func testIdentities(t *testing.T) {
 		if !found {
 			t.Fatalf("the CA's CRL (%d entries) does not list serial %s", len(crl.RevokedCertificateEntries), serial)
 		}
+		// The CA's own CRL, fetched with Fabric CA's client as the CA's bootstrap admin, not
+		// through the gateway.
+		if !caCRLLists(t, "market", want) {
+			t.Fatalf("fabric-ca-client gencrl: the market CA's CRL does not list serial %s", serial)
+		}
 		l := must(t, 200, call(t, "GET", "/api/v1/identities", marketAdmin, nil))
 		if !strings.Contains(string(l.Body), `"status":"REVOKED"`) {
 			t.Fatalf("the list should show clerk1 REVOKED: %s", l)
 		}
 		must(t, 409, call(t, "POST", "/api/v1/identities/clerk1/revocation", marketAdmin, map[string]any{"reason": "again"}))
+	})
+	t.Run("every key against the identity routes: only admins", func(t *testing.T) {
+		for _, id := range identities {
+			org, role, _ := strings.Cut(id, "/")
+			want, wantPost := 403, 403
+			if role == "admin" {
+				want, wantPost = 200, 400 // the bad name is refused after the role check
+			}
+			k := keyOf(t, id)
+			if r := call(t, "GET", "/api/v1/identities", k, nil); r.Status != want {
+				t.Errorf("%s GET /identities: want %d, got %s", id, want, r)
+			}
+			if r := call(t, "POST", "/api/v1/identities", k, map[string]any{"name": "Bad Name", "role": "finance"}); r.Status != wantPost {
+				t.Errorf("%s POST /identities: want %d, got %s", id, wantPost, r)
+			}
+			wantRevoke := 403 // clerk1 is market's, and revoked already
+			if org == "market" && role == "admin" {
+				wantRevoke = 409
+			}
+			if r := call(t, "POST", "/api/v1/identities/clerk1/revocation", k, map[string]any{"reason": "matrix"}); r.Status != wantRevoke {
+				t.Errorf("%s POST /identities/clerk1/revocation: want %d, got %s", id, wantRevoke, r)
+			}
+		}
 	})
 	t.Run("clerk2 survives a gateway restart; clerk1 stays refused", func(t *testing.T) {
 		r := must(t, 201, call(t, "POST", "/api/v1/identities", marketAdmin, map[string]any{"name": "clerk2", "role": "depositor"}))
