@@ -85,6 +85,9 @@ func (s *Server) observe() gin.HandlerFunc {
 		if p, ok := c.Get(ctxPrincipal); ok {
 			pr := p.(Principal)
 			attrs = append(attrs, "org", pr.Org, "role", pr.Role)
+			if pr.Name != "" {
+				attrs = append(attrs, "identity", pr.Name) // enrolled through POST /identities
+			}
 		}
 		if tx := c.GetString(ctxTxID); tx != "" {
 			attrs = append(attrs, "tx_id", tx)
