@@ -30,6 +30,19 @@ type File struct {
 	DebugListen string `yaml:"debug_listen,omitempty"`
 	// Index is the searchable index the gateway keeps from the block stream.
 	Index Index `yaml:"index,omitempty"`
+	// Orderers (optional) are the ordering service's Broadcast endpoints. Only channel
+	// configuration updates use them (internal/chanconfig: an org's CRL published into its
+	// MSP, signed by that org's identity of role admin); transactions go through the peers.
+	Orderers []Orderer `yaml:"orderers,omitempty"`
+}
+
+// Orderer is one orderer's Broadcast endpoint (server TLS only: the orderers do not ask
+// clients for a certificate).
+type Orderer struct {
+	Name       string `yaml:"name"`
+	Endpoint   string `yaml:"endpoint"`
+	TLSCACert  string `yaml:"tls_ca_cert"`
+	ServerName string `yaml:"server_name,omitempty"`
 }
 
 // Index configures the searchable index: a database the gateway fills from the block stream
@@ -149,7 +162,7 @@ func (f *File) Peer(name string) (Peer, bool) {
 	return Peer{}, false
 }
 
-// ResolvePaths makes the relative file paths (data_dir, tls_ca_cert, cert, key) absolute
+// ResolvePaths makes the relative file paths (data_dir, tls_ca_cert of peers and orderers, cert, key) absolute
 // against base, the directory that holds the configuration file.
 func (f *File) ResolvePaths(base string) {
 	resolve := func(p string) string {
@@ -161,6 +174,9 @@ func (f *File) ResolvePaths(base string) {
 	f.DataDir = resolve(f.DataDir)
 	for i := range f.Peers {
 		f.Peers[i].TLSCACert = resolve(f.Peers[i].TLSCACert)
+	}
+	for i := range f.Orderers {
+		f.Orderers[i].TLSCACert = resolve(f.Orderers[i].TLSCACert)
 	}
 	for i := range f.Identities {
 		f.Identities[i].Cert = resolve(f.Identities[i].Cert)
