@@ -147,7 +147,7 @@ func configInForce(ctx context.Context, src *ledgerfetch.Source) (uint64, *cb.Co
 	if err != nil {
 		return 0, nil, err
 	}
-	n, err := lastConfig(head)
+	n, err := LastConfig(head)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -159,8 +159,8 @@ func configInForce(ctx context.Context, src *ledgerfetch.Source) (uint64, *cb.Co
 	return n, c, err
 }
 
-// lastConfig reads the last config index the orderers signed in a block.
-func lastConfig(b *cb.Block) (uint64, error) {
+// LastConfig reads the last config index the orderers signed in a block.
+func LastConfig(b *cb.Block) (uint64, error) {
 	if b.GetHeader().GetNumber() == 0 {
 		return 0, nil
 	}
