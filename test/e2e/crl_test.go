@@ -58,6 +58,13 @@ func testRevocation(t *testing.T) {
 		}
 	})
 
+	// A transaction the peers endorse now and that is submitted only after the revocation.
+	held, heldDone, err := endorseDirect(ctx, cfg, clerk, businessBody(newUSCC(t), "Held Back Co., Ltd."))
+	if err != nil {
+		t.Fatalf("endorse the held transaction: %v", err)
+	}
+	defer heldDone()
+
 	var crl []byte
 	t.Run("revoked at the CA, its CRL is published into MarketMSP", func(t *testing.T) {
 		crl, err = h.net.RevokeUser(ctx, "market", name, "keycompromise")
@@ -100,6 +107,14 @@ func testRevocation(t *testing.T) {
 		}
 	})
 
+	t.Run("a transaction it created before the revocation does not commit after it", func(t *testing.T) {
+		err := submitDirect(ctx, held)
+		if err == nil {
+			t.Fatal("a transaction created by the revoked certificate committed as valid")
+		}
+		t.Logf("refused: %s", err)
+	})
+
 	t.Run("the market's other identities still write", func(t *testing.T) {
 		if err := register(colleague, "Colleague Registered Co., Ltd."); err != nil {
 			t.Fatal(err)
@@ -111,39 +126,59 @@ func testRevocation(t *testing.T) {
 // registerDirect registers a business as id through the market peer's Fabric Gateway
 // service with the SDK: endorse, submit, wait for the commit status.
 func registerDirect(ctx context.Context, cfg *gatewayconfig.File, id gatewayconfig.Identity, body map[string]any) error {
+	tx, done, err := endorseDirect(ctx, cfg, id, body)
+	if err != nil {
+		return err
+	}
+	defer done()
+	return submitDirect(ctx, tx)
+}
+
+// endorseDirect has the peers endorse a registration proposal signed by id (connected to
+// the market peer's Fabric Gateway service); done closes the connection.
+func endorseDirect(ctx context.Context, cfg *gatewayconfig.File, id gatewayconfig.Identity, body map[string]any) (*client.Transaction, func(), error) {
 	peer, _ := cfg.Peer("peer0.market")
 	pool, err := fabricid.TLSRoots(peer)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	cc, err := grpc.NewClient(peer.Endpoint, grpc.WithTransportCredentials(credentials.NewClientTLSFromCert(pool, peer.ServerName)))
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	defer cc.Close()
 	xid, sign, err := fabricid.Signer(id)
 	if err != nil {
-		return err
+		cc.Close()
+		return nil, nil, err
 	}
 	gw, err := client.Connect(xid, client.WithSign(sign), client.WithHash(hash.SHA256), client.WithClientConnection(cc),
 		client.WithEndorseTimeout(30*time.Second), client.WithSubmitTimeout(30*time.Second), client.WithCommitStatusTimeout(time.Minute))
 	if err != nil {
-		return err
+		cc.Close()
+		return nil, nil, err
 	}
-	defer gw.Close()
+	done := func() { gw.Close(); cc.Close() }
 	req, err := json.Marshal(body)
 	if err != nil {
-		return err
+		done()
+		return nil, nil, err
 	}
 	contract := gw.GetNetwork(cfg.Channel).GetContractWithName(cfg.Chaincode, domain.ContractBusiness)
 	proposal, err := contract.NewProposal("Register", client.WithArguments(string(req)))
 	if err != nil {
-		return err
+		done()
+		return nil, nil, err
 	}
 	tx, err := proposal.EndorseWithContext(ctx)
 	if err != nil {
-		return fmt.Errorf("endorse: %w", describeGatewayError(err))
+		done()
+		return nil, nil, fmt.Errorf("endorse: %w", describeGatewayError(err))
 	}
+	return tx, done, nil
+}
+
+// submitDirect sends an endorsed transaction to the orderers and waits for its commit status.
+func submitDirect(ctx context.Context, tx *client.Transaction) error {
 	commit, err := tx.SubmitWithContext(ctx)
 	if err != nil {
 		return fmt.Errorf("submit: %w", describeGatewayError(err))
