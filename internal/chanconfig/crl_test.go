@@ -1,6 +1,7 @@
 package chanconfig
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/govchain/govchain/internal/gatewayconfig"
 	"github.com/hyperledger/fabric-config/configtx"
 	cb "github.com/hyperledger/fabric-protos-go-apiv2/common"
 	"google.golang.org/protobuf/proto"
@@ -253,5 +255,19 @@ func TestCRLUpdateRefuses(t *testing.T) {
 	}
 	if _, err := ParseCRL(append(crl, crl...)); err == nil {
 		t.Fatal("two CRLs accepted as one")
+	}
+}
+
+func TestNewCRLUpdaterNeedsOrderersAndAdmin(t *testing.T) {
+	if _, err := NewCRLUpdater(&gatewayconfig.File{Channel: "govchannel"}); err == nil || !strings.Contains(err.Error(), "orderers") {
+		t.Fatalf("no orderers: %v", err)
+	}
+	u, err := NewCRLUpdater(&gatewayconfig.File{Channel: "govchannel", Orderers: []gatewayconfig.Orderer{{Name: "orderer0", Endpoint: "127.0.0.1:1"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca := newCA(t, "ca")
+	if err := u.PublishCRL(context.Background(), "market", ca.crl(t, time.Now(), 1)); err == nil || !strings.Contains(err.Error(), "market/admin") {
+		t.Fatalf("no admin identity: %v", err)
 	}
 }

@@ -72,24 +72,40 @@ func (u *CRLUpdater) PublishCRL(ctx context.Context, org string, crlPEM []byte) 
 		return err
 	}
 	defer src.Close()
-	cfgNum, config, err := configInForce(ctx, src)
-	if err != nil {
-		return err
-	}
-	update, err := CRLUpdate(config, u.cfg.Channel, admin.MSPID, crlPEM)
-	if errors.Is(err, ErrUnchanged) {
-		u.logf("%s: the config in force (block %d) already has this CRL", admin.MSPID, cfgNum)
-		return u.waitPeers(ctx, admin, cfgNum)
-	}
-	if err != nil {
-		return err
-	}
-	env, err := u.sign(admin, update)
-	if err != nil {
-		return err
-	}
-	if err := u.broadcast(ctx, env); err != nil {
-		return err
+	// Another config update ordered between our read and our broadcast makes the orderer
+	// refuse ours (its read set names older versions): read the config again and retry.
+	var cfgNum uint64
+	for attempt := 1; ; attempt++ {
+		var config *cb.Config
+		cfgNum, config, err = configInForce(ctx, src)
+		if err != nil {
+			return err
+		}
+		update, err := CRLUpdate(config, u.cfg.Channel, admin.MSPID, crlPEM)
+		if errors.Is(err, ErrUnchanged) {
+			u.logf("%s: the config in force (block %d) already has this CRL", admin.MSPID, cfgNum)
+			return u.waitPeers(ctx, admin, cfgNum)
+		}
+		if err != nil {
+			return err
+		}
+		env, err := u.sign(admin, update)
+		if err != nil {
+			return err
+		}
+		err = u.broadcast(ctx, env)
+		var refused *refusal
+		if err != nil && attempt < 3 && errors.As(err, &refused) && strings.Contains(refused.info, "ReadSet") {
+			u.logf("%s: the config changed meanwhile (%s); computing the update again", admin.MSPID, refused.info)
+			if err := sleep(ctx, time.Second); err != nil {
+				return err
+			}
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		break
 	}
 	u.logf("%s: config update ordered; waiting for the new config block", admin.MSPID)
 	// The new config block is the first config block after cfgNum holding the CRL.
@@ -98,18 +114,16 @@ func (u *CRLUpdater) PublishCRL(ctx context.Context, org string, crlPEM []byte) 
 	for {
 		n, c, err := configInForce(ctx, src)
 		if err == nil && n > cfgNum {
-			has, herr := HasCRL(c, admin.MSPID, crlPEM)
-			if herr != nil {
+			// Another org's update may have been ordered first: wait for the block with ours.
+			if has, herr := HasCRL(c, admin.MSPID, crlPEM); herr != nil {
 				return herr
+			} else if has {
+				newNum = n
+				break
 			}
-			if !has {
-				return fmt.Errorf("config block %d, after the update, does not hold the CRL (another update came first?)", n)
-			}
-			newNum = n
-			break
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("the update was accepted by the orderer but %s shows no new config block within %s", admin.Home(), u.timeout())
+			return fmt.Errorf("the update was accepted by the orderer but %s shows no config block with the CRL within %s", admin.Home(), u.timeout())
 		}
 		if err := sleep(ctx, 200*time.Millisecond); err != nil {
 			return err
