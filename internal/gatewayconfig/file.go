@@ -33,6 +33,10 @@ type File struct {
 	// CAs are the orgs' Fabric CAs through which an org's admin enrols and revokes its
 	// people (POST /api/v1/identities). An org without one cannot manage identities.
 	CAs []CA `yaml:"cas,omitempty"`
+	// Orderers (optional) are the ordering service's Broadcast endpoints. Only channel
+	// configuration updates use them (internal/chanconfig: an org's CRL published into its
+	// MSP, signed by that org's identity of role admin); transactions go through the peers.
+	Orderers []Orderer `yaml:"orderers,omitempty"`
 }
 
 // CA is one org's Fabric CA and the registrar identity the gateway acts as there: it needs
@@ -58,6 +62,15 @@ func (f *File) CA(org string) (CA, bool) {
 		}
 	}
 	return CA{}, false
+}
+
+// Orderer is one orderer's Broadcast endpoint (server TLS only: the orderers do not ask
+// clients for a certificate).
+type Orderer struct {
+	Name       string `yaml:"name"`
+	Endpoint   string `yaml:"endpoint"`
+	TLSCACert  string `yaml:"tls_ca_cert"`
+	ServerName string `yaml:"server_name,omitempty"`
 }
 
 // Index configures the searchable index: a database the gateway fills from the block stream
@@ -177,7 +190,7 @@ func (f *File) Peer(name string) (Peer, bool) {
 	return Peer{}, false
 }
 
-// ResolvePaths makes the relative file paths (data_dir, tls_ca_cert, cert, key) absolute
+// ResolvePaths makes the relative file paths (data_dir, tls_ca_cert of peers and orderers, cert, key) absolute
 // against base, the directory that holds the configuration file.
 func (f *File) ResolvePaths(base string) {
 	resolve := func(p string) string {
@@ -189,6 +202,9 @@ func (f *File) ResolvePaths(base string) {
 	f.DataDir = resolve(f.DataDir)
 	for i := range f.Peers {
 		f.Peers[i].TLSCACert = resolve(f.Peers[i].TLSCACert)
+	}
+	for i := range f.Orderers {
+		f.Orderers[i].TLSCACert = resolve(f.Orderers[i].TLSCACert)
 	}
 	for i := range f.Identities {
 		f.Identities[i].Cert = resolve(f.Identities[i].Cert)

@@ -36,6 +36,11 @@ func (n *Network) WriteGatewayConfig() error {
 		DataDir:   filepath.Join(n.L.Data, "gateway"),
 		LogLevel:  "info",
 	}
+	oo := n.T.OrdererOrg()
+	for _, nd := range oo.Orderers {
+		f.Orderers = append(f.Orderers, gatewayconfig.Orderer{Name: nd.Name, Endpoint: n.T.Addr(nd.Offset + portListen),
+			TLSCACert: n.L.CACert(oo.Name), ServerName: fmt.Sprintf("%s.%s.%s", nd.Name, oo.Name, n.T.Domain)})
+	}
 	keys := map[string]string{}
 	for _, o := range n.T.PeerOrgs() {
 		if ca, ok := n.gatewayCA(o); ok {

@@ -275,6 +275,17 @@ func TestWriteGatewayConfig(t *testing.T) {
 	if got := routes["audit/auditor"]; !slices.Equal(got, []string{"peer0.audit"}) {
 		t.Errorf("audit route %v, want its own peer only", got)
 	}
+	// The orderers (for CRLs published into the channel configuration) and every agency's
+	// admin, who signs its org's config updates.
+	if len(f.Orderers) != 3 || f.Orderers[0].Name != "orderer0" || f.Orderers[0].TLSCACert != n.L.CACert("orderer") ||
+		f.Orderers[0].ServerName != "orderer0.orderer.govchain.local" {
+		t.Errorf("orderers %+v", f.Orderers)
+	}
+	for _, o := range n.T.PeerOrgs() {
+		if _, ok := f.Identity(o.Name, "admin"); !ok {
+			t.Errorf("no %s/admin identity", o.Name)
+		}
+	}
 }
 
 // The channel's Readers and Writers are checked on every transaction, so they are

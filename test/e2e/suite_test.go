@@ -36,6 +36,7 @@ func TestGovchain(t *testing.T) {
 		{"async write", testAsyncWrite},
 		{"operations endpoints", testOperations},
 		{"privacy proof", testPrivacyProof},
+		{"revocation the peers enforce", testRevocation},
 		{"auditor verifies the chain", testAuditVerify},
 		{"searchable index", testIndex},
 		{"proof bundles", testProofBundles},

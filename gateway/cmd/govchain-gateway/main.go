@@ -36,6 +36,7 @@ import (
 	"github.com/govchain/govchain/gateway/internal/metrics"
 	"github.com/govchain/govchain/gateway/internal/txstore"
 	"github.com/govchain/govchain/gateway/internal/verification"
+	"github.com/govchain/govchain/internal/chanconfig"
 	"github.com/govchain/govchain/internal/ledgerfetch"
 	bolt "go.etcd.io/bbolt"
 )
@@ -322,7 +323,16 @@ func identityService(cfg *config.Config, db *bolt.DB, l *fabric.Ledger, log *slo
 		}
 		orgs[org] = o
 	}
-	svc, err := identities.New(identities.Config{DB: db, Orgs: orgs, Ledger: l, Logger: log})
+	// A revocation's CRL goes into the org's MSP in the channel configuration, so that the
+	// peers refuse the certificate too; without orderers in the config it stays "pending".
+	var channelCRL identities.ChannelCRL
+	if u, err := chanconfig.NewCRLUpdater(&cfg.File); err != nil {
+		log.Warn("revoked certificates will not be published to the channel configuration", "error", err)
+	} else {
+		u.Logf = func(format string, args ...any) { log.Info(fmt.Sprintf(format, args...)) }
+		channelCRL = identities.ChannelCRLFunc(u.PublishCRL)
+	}
+	svc, err := identities.New(identities.Config{DB: db, Orgs: orgs, Ledger: l, Logger: log, ChannelCRL: channelCRL})
 	if err != nil {
 		return nil, err
 	}

@@ -177,6 +177,12 @@ func TestValidate(t *testing.T) {
 		{"key does not match certificate", func(y string) string { return strings.Replace(y, "registrar-key.pem", "other-key.pem", 1) }, []string{"does not match the certificate"}},
 		{"missing TLS CA", func(y string) string { return strings.Replace(y, "tlsca-cert.pem", "nope.pem", 1) }, []string{"peers[0] (peer0.market)", "tls_ca_cert"}},
 		{"bad peer endpoint", func(y string) string { return strings.Replace(y, "endpoint: 127.0.0.1:7051", "endpoint: peer0", 1) }, []string{"peers[0] (peer0.market)", "endpoint"}},
+		{"orderer without a TLS CA", func(y string) string {
+			return y + "orderers:\n  - name: orderer0\n    endpoint: 127.0.0.1:7050\n"
+		}, []string{"orderers[0] (orderer0)", "tls_ca_cert must not be empty"}},
+		{"bad orderer endpoint", func(y string) string {
+			return y + "orderers:\n  - name: orderer0\n    endpoint: orderer0\n    tls_ca_cert: ../orgs/tlsca-cert.pem\n"
+		}, []string{"orderers[0] (orderer0)", `endpoint "orderer0"`}},
 		{"bad CORS origin", func(y string) string { return strings.Replace(y, "cors_origins: []", "cors_origins: [example.com]", 1) }, []string{"cors_origins[0]"}},
 		{"retry attempts out of range", func(y string) string { return y + "retry: {max_attempts: 99}\n" }, []string{"retry.max_attempts"}},
 		// The config must agree with the certificates: the early 403 judges by the entry, the
@@ -223,6 +229,15 @@ func TestValidate(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, []string{"peer0.market", "peer0.tax"}, cfg.Identities[0].Route())
 		}
+	})
+
+	t.Run("orderers are optional; their TLS CA path is resolved", func(t *testing.T) {
+		cfg, err := config.Load(fixture(t, func(y string) string {
+			return y + "orderers:\n  - name: orderer0\n    endpoint: 127.0.0.1:7050\n    tls_ca_cert: ../orgs/tlsca-cert.pem\n    server_name: orderer0.orderer.govchain.local\n"
+		}), noEnv)
+		require.NoError(t, err)
+		require.Len(t, cfg.Orderers, 1)
+		require.True(t, filepath.IsAbs(cfg.Orderers[0].TLSCACert), cfg.Orderers[0].TLSCACert)
 	})
 
 	t.Run("the key hash is normalised to lower case", func(t *testing.T) {

@@ -83,6 +83,7 @@ func (c *Config) Validate() error {
 	}
 
 	errs = append(errs, c.validatePeers()...)
+	errs = append(errs, c.validateOrderers()...)
 	errs = append(errs, c.validateIdentities()...)
 	errs = append(errs, c.validateAPIKeys()...)
 	errs = append(errs, c.validateIndex()...)
@@ -154,6 +155,31 @@ func (c *Config) validatePeers() []error {
 		if p.TLSCACert == "" {
 			errs = append(errs, fmt.Errorf("%s: tls_ca_cert must not be empty (TLS is required)", where))
 		} else if _, err := fabricid.ReadCertificates(p.TLSCACert); err != nil {
+			errs = append(errs, fmt.Errorf("%s: tls_ca_cert: %v", where, err))
+		}
+	}
+	return errs
+}
+
+// validateOrderers checks the optional orderers (used only to publish CRLs into the
+// channel configuration).
+func (c *Config) validateOrderers() []error {
+	var errs []error
+	seen := map[string]bool{}
+	for i, o := range c.Orderers {
+		where := fmt.Sprintf("orderers[%d] (%s)", i, o.Name)
+		if o.Name == "" {
+			errs = append(errs, fmt.Errorf("orderers[%d]: name must not be empty", i))
+		} else if seen[o.Name] {
+			errs = append(errs, fmt.Errorf("%s: duplicate orderer name", where))
+		}
+		seen[o.Name] = true
+		if _, _, err := net.SplitHostPort(o.Endpoint); err != nil {
+			errs = append(errs, fmt.Errorf("%s: endpoint %q: want host:port", where, o.Endpoint))
+		}
+		if o.TLSCACert == "" {
+			errs = append(errs, fmt.Errorf("%s: tls_ca_cert must not be empty (TLS is required)", where))
+		} else if _, err := fabricid.ReadCertificates(o.TLSCACert); err != nil {
 			errs = append(errs, fmt.Errorf("%s: tls_ca_cert: %v", where, err))
 		}
 	}

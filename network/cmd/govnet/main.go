@@ -1,6 +1,6 @@
 // Command govnet runs the govchain test network as native processes.
 //
-//	govnet up|down|clean|status [SECONDS]|catchup NODE [SECONDS]|deploy|logs NODE|stop NODE|gateway start|stop|profile [SECONDS]
+//	govnet up|down|clean|status [SECONDS]|catchup NODE [SECONDS]|deploy|logs NODE|stop NODE|gateway start|stop|profile [SECONDS]|crl publish ORG FILE|crl revoke ORG NAME [REASON]
 //
 // scripts/network.sh builds and calls it; see the README.
 package main
@@ -35,6 +35,11 @@ const usage = `usage: govnet COMMAND
   gateway start|stop  build and start the HTTP gateway (waits for /readyz), or stop it
   profile [SECONDS]   CPU profiles of every orderer and peer over the same window (default 20 s),
               into data/profiles/TIME/; needs the network started with GOVCHAIN_PPROF=1
+  crl publish ORG FILE  put ORG's CRL (PEM, signed by ORG's CA) into ORG's MSP in the channel
+              configuration (a config update signed by ORG's admin) and wait until every peer
+              has it: the peers then refuse what the revoked certificates sign
+  crl revoke ORG NAME [REASON]  revoke identity NAME at ORG's CA, generate the CA's CRL and
+              publish it as above
 Environment: GOVCHAIN_ROOT (repo root, default .), GOVCHAIN_DATA (default ROOT/data),
 GOVCHAIN_BIN (default ROOT/bin), GOVCHAIN_BASE_PORT, GOVCHAIN_HOST, GOVCHAIN_DOMAIN,
 GOVCHAIN_GATEWAY_ADDR (default 127.0.0.1:8080).`
@@ -222,6 +227,37 @@ func runCmd(log *slog.Logger, cmd string, args []string) error {
 		for _, t := range n.ProfileTargets() {
 			fmt.Printf("  go tool pprof -top %s %s\n", t.Bin, filepath.Join(dir, t.Node+".pprof"))
 		}
+		return nil
+	case "crl":
+		logf := func(format string, a ...any) { log.Info(fmt.Sprintf(format, a...)) }
+		ctx, cancelCRL := context.WithTimeout(ctx, 3*time.Minute)
+		defer cancelCRL()
+		switch {
+		case len(args) == 3 && args[0] == "publish":
+			crl, err := os.ReadFile(args[2])
+			if err != nil {
+				return err
+			}
+			if err := n.PublishCRL(ctx, args[1], crl, logf); err != nil {
+				return err
+			}
+		case (len(args) == 3 || len(args) == 4) && args[0] == "revoke":
+			reason := ""
+			if len(args) == 4 {
+				reason = args[3]
+			}
+			crl, err := n.RevokeUser(ctx, args[1], args[2], reason)
+			if err != nil {
+				return err
+			}
+			if err := n.PublishCRL(ctx, args[1], crl, logf); err != nil {
+				return fmt.Errorf("%s is revoked at the CA, but the CRL is not in the channel configuration: %w (retry: govnet crl publish %s %s)",
+					args[2], err, args[1], filepath.Join(l.Org(args[1]), "ca-admin", "msp", "crls", "crl.pem"))
+			}
+		default:
+			return fmt.Errorf("usage: crl publish ORG FILE | crl revoke ORG NAME [REASON]")
+		}
+		fmt.Printf("CRL of %s in force on every peer\n", args[1])
 		return nil
 	case "stop":
 		if len(args) != 1 {
