@@ -37,6 +37,12 @@ type (
 	APIKey   = gatewayconfig.APIKey
 )
 
+// Signing modes of an identity (identities[].signing).
+const (
+	SigningServer = gatewayconfig.SigningServer
+	SigningClient = gatewayconfig.SigningClient
+)
+
 // Load reads the YAML file at path, applies defaults and environment overrides (lookup is
 // usually os.LookupEnv), resolves relative paths against the file's directory and validates
 // the result. Unknown keys are refused so that typos do not pass silently.

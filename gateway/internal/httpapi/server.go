@@ -21,12 +21,17 @@ import (
 type Principal struct {
 	Org     string
 	Role    string
+	Name    string // the identity's name when not the org/role's default
 	MSPID   string
 	KeyHash string // hex SHA-256 of the API key: scopes idempotency keys
+	// ClientSigned: the identity signs on the client; it writes through /signing only.
+	ClientSigned bool
 }
 
 // Caller is the principal's Fabric identity.
-func (p Principal) Caller() ledger.Caller { return ledger.Caller{Org: p.Org, Role: p.Role} }
+func (p Principal) Caller() ledger.Caller {
+	return ledger.Caller{Org: p.Org, Role: p.Role, Name: p.Name}
+}
 
 // Idempotency is the idempotency store (an *idempotency.Store). Begin hands the request that
 // claims a key a token; the other methods act only for the key's current owner.
@@ -80,6 +85,7 @@ type Server struct {
 	cfg    Config
 	log    *slog.Logger
 	engine *gin.Engine
+	steps  *signingSteps // client-signed writes in progress
 	fpKey  []byte
 
 	closeOnce sync.Once
@@ -109,6 +115,7 @@ func New(cfg Config) *Server {
 		s.fpKey = make([]byte, 32)
 		_, _ = rand.Read(s.fpKey)
 	}
+	s.steps = newSigningSteps()
 	s.engine = s.router()
 	return s
 }

@@ -32,9 +32,11 @@ type Record struct {
 	Contract     string    `json:"contract"`
 	Function     string    `json:"function"`
 	Args         []string  `json:"args"`
-	Orgs         []string  `json:"orgs,omitempty"`    // the call was confined to these orgs' peers
-	Private      bool      `json:"private,omitempty"` // it carried transient data: never re-endorsed
-	TxBytes      []byte    `json:"-"`                 // kept in bucketSigned while PENDING
+	Orgs         []string  `json:"orgs,omitempty"`          // the call was confined to these orgs' peers
+	Private      bool      `json:"private,omitempty"`       // it carried transient data: never re-endorsed
+	Name         string    `json:"name,omitempty"`          // the identity's name, when not the org/role's default
+	ClientSigned bool      `json:"client_signed,omitempty"` // signed by its client: the gateway cannot endorse a fresh one
+	TxBytes      []byte    `json:"-"`                       // kept in bucketSigned while PENDING
 	Signature    []byte    `json:"-"`
 	Result       []byte    `json:"result,omitempty"`
 	Status       string    `json:"status"` // PENDING until final
