@@ -657,6 +657,12 @@ func TestFuzzTablesCoverTheRoutes(t *testing.T) {
 		if r.kind != kindWrite && r.kind != kindUpload {
 			continue
 		}
+		if strings.HasPrefix(r.path, "/signing/") {
+			// Client-signed steps need a client-signed identity and signatures: their
+			// bodies are tested in signing_test.go (the call inside a proposal is decoded
+			// by the write routes fuzzed here).
+			continue
+		}
 		p := sample.Replace(APIPrefix + r.path)
 		switch {
 		case strings.HasPrefix(p, APIPrefix+"/grants/"):
