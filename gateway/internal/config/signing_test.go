@@ -63,7 +63,9 @@ func TestSigningModes(t *testing.T) {
 			"identities[1] (market/registrar/registrar-cs): key: must be absent for signing: client",
 		},
 		"an unknown signing mode": {
-			func(y string) string { return strings.Replace(y, "    peer: peer0.market\n", "    peer: peer0.market\n    signing: hsm\n", 1) },
+			func(y string) string {
+				return strings.Replace(y, "    peer: peer0.market\n", "    peer: peer0.market\n    signing: hsm\n", 1)
+			},
 			`signing "hsm": want server`,
 		},
 		"two identities with one org, role and name": {
