@@ -1,5 +1,7 @@
 // Command govchain-sign makes one client-signed write through a govchain gateway: the
-// identity's private key stays on this machine; the gateway gets signatures only.
+// identity's private key stays on this machine; the gateway gets signatures only. Before
+// signing, it reads the bytes behind each digest: the proposal must be this key's, the
+// transaction must carry the very call of the signed proposal.
 //
 //	govchain-sign -api http://127.0.0.1:8080 -key-file key.pem -api-key KEY POST /api/v1/businesses @body.json
 //
@@ -34,7 +36,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	async := fs.Bool("async", false, "answer 202 once the signed transaction is persisted (?async=true)")
 	idem := fs.String("idempotency-key", "", "Idempotency-Key of the final step")
 	timeout := fs.Duration("timeout", 2*time.Minute, "bound of the whole write")
-	verbose := fs.Bool("v", false, "print each step's status on standard error")
+	verbose := fs.Bool("v", false, "print the chaincode call read from the proposal before signing it, and the final status, on standard error")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: govchain-sign [flags] METHOD PATH [BODY | @FILE | -]")
 		fs.PrintDefaults()
@@ -71,6 +73,17 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 	c := &clientsign.Client{API: *api, APIKey: *apiKey, Key: key}
+	if *verbose {
+		c.Confirm = func(call *clientsign.Call) error {
+			size := 0
+			for _, a := range call.Args[1:] {
+				size += len(a)
+			}
+			fmt.Fprintf(stderr, "govchain-sign: signing %s on %s/%s as %s %s (transaction %s, %d argument bytes)\n",
+				call.Args[0], call.Channel, call.Chaincode, call.MSPID, call.Subject, call.TxID, size)
+			return nil
+		}
+	}
 	res, err := c.Do(ctx, fs.Arg(0), fs.Arg(1), body, clientsign.Options{Async: *async, IdempotencyKey: *idem})
 	if err != nil {
 		fmt.Fprintf(stderr, "govchain-sign: %v\n", err)

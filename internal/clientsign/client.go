@@ -24,6 +24,9 @@ type Client struct {
 	APIKey string
 	Key    *ecdsa.PrivateKey
 	HTTP   *http.Client // nil: http.DefaultClient
+	// Confirm, when set, sees the chaincode call read from the proposal's bytes before they
+	// are signed; an error stops the write unsigned.
+	Confirm func(*Call) error
 }
 
 // Options are the final step's options, as for an ordinary write.
@@ -47,6 +50,20 @@ func (r *Response) OK() bool { return r.Step == "transaction" && r.Status >= 200
 type unsigned struct {
 	TransactionID string `json:"transaction_id"`
 	Digest        string `json:"digest"`
+	Message       string `json:"message"`
+}
+
+// decode reads the digest and message of an answer.
+func (u *unsigned) decode() (digest, message []byte, err error) {
+	digest, err = base64.StdEncoding.DecodeString(u.Digest)
+	if err != nil || len(digest) != DigestSize {
+		return nil, nil, fmt.Errorf("the gateway's digest %q is not base64 of %d bytes", u.Digest, DigestSize)
+	}
+	message, err = base64.StdEncoding.DecodeString(u.Message)
+	if err != nil {
+		return nil, nil, fmt.Errorf("the gateway's message is not base64")
+	}
+	return digest, message, nil
 }
 
 // Do makes the write method path (e.g. POST /api/v1/businesses) with the JSON body, signing
@@ -70,7 +87,22 @@ func (c *Client) Do(ctx context.Context, method, path string, body []byte, opt O
 	if err != nil || prop == nil {
 		return res, err
 	}
-	sig, err := c.signB64(prop.Digest)
+	// Read what is to be signed before signing it: the digest is of these bytes, they ask
+	// as this key's identity, and (Confirm) for the expected call.
+	digest, message, err := prop.decode()
+	if err != nil {
+		return nil, err
+	}
+	signed, err := InspectProposal(message, digest, prop.TransactionID, &c.Key.PublicKey)
+	if err != nil {
+		return nil, fmt.Errorf("proposal %s not signed: %w", prop.TransactionID, err)
+	}
+	if c.Confirm != nil {
+		if err := c.Confirm(&signed.Call); err != nil {
+			return nil, fmt.Errorf("proposal %s not signed: %w", prop.TransactionID, err)
+		}
+	}
+	sig, err := c.sign(digest)
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +110,16 @@ func (c *Client) Do(ctx context.Context, method, path string, body []byte, opt O
 	if err != nil || tx == nil {
 		return res, err
 	}
-	if sig, err = c.signB64(tx.Digest); err != nil {
+	if tx.TransactionID != prop.TransactionID {
+		return nil, fmt.Errorf("the endorsement answered transaction %s for proposal %s", tx.TransactionID, prop.TransactionID)
+	}
+	if digest, message, err = tx.decode(); err != nil {
+		return nil, err
+	}
+	if err := InspectTransaction(message, digest, signed, &c.Key.PublicKey); err != nil {
+		return nil, fmt.Errorf("transaction %s not signed: %w", tx.TransactionID, err)
+	}
+	if sig, err = c.sign(digest); err != nil {
 		return nil, err
 	}
 	p := APIPrefix + "/signing/transactions/" + tx.TransactionID
@@ -92,11 +133,7 @@ func (c *Client) Do(ctx context.Context, method, path string, body []byte, opt O
 	return res, err
 }
 
-func (c *Client) signB64(digestB64 string) (string, error) {
-	d, err := base64.StdEncoding.DecodeString(digestB64)
-	if err != nil || len(d) != DigestSize {
-		return "", fmt.Errorf("the gateway's digest %q is not base64 of %d bytes", digestB64, DigestSize)
-	}
+func (c *Client) sign(d []byte) (string, error) {
 	sig, err := Sign(c.Key, d)
 	if err != nil {
 		return "", err

@@ -53,6 +53,21 @@ func opensslSign(t *testing.T, keyFile, digest string) string {
 	return strings.TrimSpace(string(out))
 }
 
+// opensslSignMessage is the README's other one-liner: the message (the bytes the digest is
+// of) hashed and signed by openssl dgst.
+func opensslSignMessage(t *testing.T, keyFile, message string) string {
+	t.Helper()
+	cmd := exec.Command("bash", "-c", `printf %s "$MESSAGE" | base64 -d | openssl dgst -sha256 -sign "$KEY" | base64 -w0`)
+	cmd.Env = append(os.Environ(), "MESSAGE="+message, "KEY="+keyFile)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("openssl: %v\n%s", err, stderr.String())
+	}
+	return strings.TrimSpace(string(out))
+}
+
 func testClientSigning(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "govchain-sign")
 	build := exec.Command("go", "build", "-o", bin, "./cmd/govchain-sign")
@@ -91,7 +106,10 @@ func testClientSigning(t *testing.T) {
 		if err := os.WriteFile(body, raw, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		code, m, out := sign(t, mktApi, mktKey, "POST", "/api/v1/businesses", "@"+body)
+		code, m, out := sign(t, mktApi, mktKey, "-v", "POST", "/api/v1/businesses", "@"+body)
+		if !strings.Contains(out, "signing business:Register on ") {
+			t.Errorf("-v shows the call read from the proposal before signing it:\n%s", out)
+		}
 		if code != 0 || str(m, "uscc") != u || len(str(m, "transaction_id")) != 64 || num(m, "block_number") <= 0 {
 			t.Fatalf("govchain-sign: exit %d\n%s", code, out)
 		}
@@ -112,8 +130,9 @@ func testClientSigning(t *testing.T) {
 		if str(r.JSON, "result.uscc") != u {
 			t.Fatalf("the endorsement answers the result to be committed: %s", r)
 		}
+		// The transaction signed the other way: openssl hashes the message itself.
 		r = must(t, 201, call(t, "POST", "/api/v1/signing/transactions/"+tx, mktApi,
-			map[string]any{"signature": opensslSign(t, mktKey, str(r.JSON, "digest"))}))
+			map[string]any{"signature": opensslSignMessage(t, mktKey, str(r.JSON, "message"))}))
 		if str(r.JSON, "uscc") != u || str(r.JSON, "transaction_id") != tx {
 			t.Fatalf("want the registered business: %s", r)
 		}

@@ -7,7 +7,9 @@ import (
 
 	"github.com/govchain/govchain/gateway/internal/ledger"
 	"github.com/govchain/govchain/gateway/internal/txstore"
+	"github.com/hyperledger/fabric-protos-go-apiv2/gateway"
 	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
+	"google.golang.org/protobuf/proto"
 )
 
 var _ ledger.Signing = (*Ledger)(nil)
@@ -63,7 +65,11 @@ func (l *Ledger) Propose(ctx context.Context, call ledger.Call) (*ledger.Unsigne
 	if err != nil {
 		return nil, &ledger.Error{Kind: ledger.KindInternal, Message: "internal error", Err: err}
 	}
-	return &ledger.Unsigned{TxID: p.TransactionID(), Bytes: raw, Digest: p.Digest()}, nil
+	pt := &gateway.ProposedTransaction{}
+	if err := proto.Unmarshal(raw, pt); err != nil {
+		return nil, &ledger.Error{Kind: ledger.KindInternal, Message: "internal error", Err: err}
+	}
+	return &ledger.Unsigned{TxID: p.TransactionID(), Bytes: raw, Digest: p.Digest(), Message: pt.GetProposal().GetProposalBytes()}, nil
 }
 
 // EndorseSigned implements ledger.Signing: through the identity's own peer, then (when it
@@ -90,7 +96,11 @@ func (l *Ledger) EndorseSigned(ctx context.Context, call ledger.Call, proposal, 
 			if err != nil {
 				return nil, &ledger.Error{Kind: ledger.KindInternal, Message: "internal error", TransactionID: tx.TransactionID(), Err: err}
 			}
-			return &ledger.Unsigned{TxID: tx.TransactionID(), Bytes: raw, Digest: tx.Digest(), Result: tx.Result()}, nil
+			pt := &gateway.PreparedTransaction{}
+			if err := proto.Unmarshal(raw, pt); err != nil {
+				return nil, &ledger.Error{Kind: ledger.KindInternal, Message: "internal error", TransactionID: tx.TransactionID(), Err: err}
+			}
+			return &ledger.Unsigned{TxID: tx.TransactionID(), Bytes: raw, Digest: tx.Digest(), Message: pt.GetEnvelope().GetPayload(), Result: tx.Result()}, nil
 		}
 		if le, ok := ledger.AsError(err); ok && le.TransactionID == "" {
 			le.TransactionID = p.TransactionID()

@@ -109,6 +109,7 @@ func TestClientSignedLedger(t *testing.T) {
 	require.Equal(t, sig, sp.GetSignature(), "the client's signature reaches the peer")
 	d := sha256.Sum256(sp.GetProposalBytes())
 	require.Equal(t, prop.Digest, d[:], "the digest is SHA-256 of the proposal bytes")
+	require.Equal(t, sp.GetProposalBytes(), prop.Message, "the message is what is signed")
 
 	txSig, err := clientsign.Sign(pki.Key, tx.Digest)
 	require.NoError(t, err)
@@ -117,6 +118,7 @@ func TestClientSignedLedger(t *testing.T) {
 	require.Equal(t, &ledger.Committed{TransactionID: tx.TxID, BlockNumber: 21, Result: []byte(`{"uscc":"x"}`)}, res)
 	require.Len(t, envelopes, 1)
 	require.Equal(t, txSig, envelopes[0].GetSignature())
+	require.Equal(t, envelopes[0].GetPayload(), tx.Message)
 	ed := sha256.Sum256(envelopes[0].GetPayload())
 	require.True(t, ecdsa.VerifyASN1(&pki.Key.PublicKey, ed[:], envelopes[0].GetSignature()))
 

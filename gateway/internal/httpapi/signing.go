@@ -23,8 +23,8 @@ import (
 // DER, base64). The gateway checks every signature against the identity's certificate before
 // passing it on, and normalises a high S to the low S Fabric requires.
 //
-//	POST /signing/proposals {"method","path","body"}     → 201 {transaction_id, digest, expires_at}
-//	POST /signing/proposals/{tx}/endorsement {signature}  → 200 {transaction_id, digest, expires_at, result}
+//	POST /signing/proposals {"method","path","body"}     → 201 {transaction_id, digest, message, expires_at}
+//	POST /signing/proposals/{tx}/endorsement {signature}  → 200 {transaction_id, digest, message, expires_at, result}
 //	POST /signing/transactions/{tx} {signature}           → the write's usual answer (?async=true, Idempotency-Key)
 //
 // The call is given as the ordinary write request it stands for; the route's own handler
@@ -188,6 +188,7 @@ type proposalRequest struct {
 type unsignedAnswer struct {
 	TransactionID string          `json:"transaction_id"`
 	Digest        string          `json:"digest"`
+	Message       string          `json:"message"`
 	ExpiresAt     time.Time       `json:"expires_at"`
 	Result        json.RawMessage `json:"result,omitempty"`
 }
@@ -255,7 +256,8 @@ func (s *Server) createProposal(c *gin.Context) {
 	s.steps.add(u.TxID, st)
 	c.Set(ctxTxID, u.TxID)
 	c.Header("Location", APIPrefix+"/signing/proposals/"+u.TxID)
-	c.JSON(http.StatusCreated, unsignedAnswer{TransactionID: u.TxID, Digest: base64.StdEncoding.EncodeToString(u.Digest), ExpiresAt: st.expires.UTC()})
+	c.JSON(http.StatusCreated, unsignedAnswer{TransactionID: u.TxID, Digest: base64.StdEncoding.EncodeToString(u.Digest),
+		Message: base64.StdEncoding.EncodeToString(u.Message), ExpiresAt: st.expires.UTC()})
 }
 
 // signatureParam reads and verifies the request's signature over digest.
@@ -309,7 +311,8 @@ func (s *Server) endorseProposal(c *gin.Context) {
 	}
 	st.tx = tx
 	next = stageEndorsed
-	ans := unsignedAnswer{TransactionID: tx.TxID, Digest: base64.StdEncoding.EncodeToString(tx.Digest), ExpiresAt: s.steps.now().Add(s.steps.ttl).UTC()}
+	ans := unsignedAnswer{TransactionID: tx.TxID, Digest: base64.StdEncoding.EncodeToString(tx.Digest),
+		Message: base64.StdEncoding.EncodeToString(tx.Message), ExpiresAt: s.steps.now().Add(s.steps.ttl).UTC()}
 	if json.Valid(tx.Result) {
 		ans.Result = tx.Result
 	}

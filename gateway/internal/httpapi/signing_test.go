@@ -47,7 +47,7 @@ func (s *signingLedger) Propose(_ context.Context, call ledger.Call) (*ledger.Un
 	tx := s.nextTx()
 	b := []byte("proposal:" + tx + ":" + call.Name())
 	d := sha256.Sum256(b)
-	return &ledger.Unsigned{TxID: tx, Bytes: b, Digest: d[:]}, nil
+	return &ledger.Unsigned{TxID: tx, Bytes: b, Digest: d[:], Message: b}, nil
 }
 
 func (s *signingLedger) EndorseSigned(_ context.Context, call ledger.Call, proposal, sig []byte) (*ledger.Unsigned, error) {
@@ -61,7 +61,7 @@ func (s *signingLedger) EndorseSigned(_ context.Context, call ledger.Call, propo
 	tx := string(proposal[len("proposal:") : len("proposal:")+64])
 	b := []byte("transaction:" + tx)
 	td := sha256.Sum256(b)
-	return &ledger.Unsigned{TxID: tx, Bytes: b, Digest: td[:], Result: []byte(`{"uscc":"` + uscc + `"}`)}, nil
+	return &ledger.Unsigned{TxID: tx, Bytes: b, Digest: td[:], Message: b, Result: []byte(`{"uscc":"` + uscc + `"}`)}, nil
 }
 
 func (s *signingLedger) SubmitSigned(_ context.Context, call ledger.Call, tx *ledger.Unsigned, sig []byte, hooks ...ledger.PreparedHook) (*ledger.Committed, error) {
@@ -127,6 +127,10 @@ func (h *signingHarness) propose(key string) (txID, digest string) {
 	w := h.do(request{method: "POST", path: "/api/v1/signing/proposals", key: key, body: body})
 	require.Equal(h.t, http.StatusCreated, w.Code, w.Body.String())
 	m := jsonOf(h.t, w)
+	msg, err := base64.StdEncoding.DecodeString(m["message"].(string))
+	require.NoError(h.t, err)
+	d := sha256.Sum256(msg)
+	require.Equal(h.t, base64.StdEncoding.EncodeToString(d[:]), m["digest"], "the digest is SHA-256 of the message")
 	return m["transaction_id"].(string), m["digest"].(string)
 }
 
@@ -141,6 +145,7 @@ func TestClientSignedWrite(t *testing.T) {
 	h := newSigningHarness(t)
 	txID, digest := h.propose(keyClerkCS)
 	require.Len(t, txID, 64)
+	require.Empty(t, h.sl.Calls(), "nothing written yet")
 	m := h.endorse(keyClerkCS, txID, h.sign(digest))
 	require.Equal(t, txID, m["transaction_id"])
 	require.Equal(t, uscc, m["result"].(map[string]any)["uscc"], "the client sees the result it signs for")

@@ -166,6 +166,9 @@ type Signing interface {
 type Unsigned struct {
 	TxID   string
 	Bytes  []byte // the serialized proposal or transaction (fabric-gateway's Bytes)
-	Digest []byte // SHA-256 of what the signature covers
-	Result []byte // the transaction's result (endorsed transactions only)
+	Digest []byte // SHA-256 of Message, what the signature covers
+	// Message is the bytes the client signs (a peer.Proposal, or a transaction's
+	// common.Payload): the client can read what it signs and check the digest.
+	Message []byte
+	Result  []byte // the transaction's result (endorsed transactions only)
 }
