@@ -69,7 +69,8 @@ func (s *Server) observe() gin.HandlerFunc {
 			route = unmatchedRoute
 		}
 		status := c.Writer.Status()
-		if s.cfg.Metrics != nil {
+		inner := sinkFrom(c) != nil // a write route run inside a client-signed proposal
+		if s.cfg.Metrics != nil && !inner {
 			s.cfg.Metrics.ObserveHTTP(route, c.Request.Method, status, d)
 		}
 		attrs := []any{
@@ -84,6 +85,12 @@ func (s *Server) observe() gin.HandlerFunc {
 		if p, ok := c.Get(ctxPrincipal); ok {
 			pr := p.(Principal)
 			attrs = append(attrs, "org", pr.Org, "role", pr.Role)
+			if pr.Name != "" {
+				attrs = append(attrs, "identity", pr.Name)
+			}
+		}
+		if inner {
+			attrs = append(attrs, "signing_proposal", true)
 		}
 		if tx := c.GetString(ctxTxID); tx != "" {
 			attrs = append(attrs, "tx_id", tx)

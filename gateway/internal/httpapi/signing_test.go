@@ -152,6 +152,8 @@ func TestClientSignedWrite(t *testing.T) {
 	w := h.do(request{method: "POST", path: "/api/v1/signing/transactions/" + txID, key: keyClerkCS, body: `{"signature":"` + h.sign(m["digest"].(string)) + `"}`})
 	require.Equal(t, http.StatusCreated, w.Code, w.Body.String())
 	require.JSONEq(t, `{"uscc":"`+uscc+`","transaction_id":"`+txID+`","block_number":9}`, w.Body.String())
+	require.Contains(t, h.logs.String(), `"signing_proposal":true`, "the route run inside the proposal is logged as such")
+	require.Contains(t, h.logs.String(), `"identity":"registrar-cs"`)
 	calls := h.sl.Calls()
 	require.Len(t, calls, 1)
 	require.Equal(t, "business:Register", calls[0].Name())
