@@ -59,6 +59,8 @@ type Timeouts struct {
 	PendingDeadline time.Duration `yaml:"pending_deadline,omitempty"`
 	// Shutdown bounds the graceful shutdown (in-flight requests finish within it).
 	Shutdown time.Duration `yaml:"shutdown,omitempty"`
+	// Signing is how long an unsigned step of a client-signed write waits for its signature.
+	Signing time.Duration `yaml:"signing,omitempty"`
 }
 
 // Limits bound request bodies.

@@ -28,6 +28,9 @@ var clientSigned = []struct{ org, user, role string }{
 	{"notary", "depositor-cs", "depositor"},
 }
 
+// signingTimeout is the e2e gateway's timeouts.signing (GOVCHAIN_GATEWAY_SIGNING_TIMEOUT).
+const signingTimeout = 10 * time.Second
+
 func csKey(t *testing.T, org, user string) (apiKey, keyFile string) {
 	t.Helper()
 	apiKey = h.keys[gatewayconfig.KeyVar(org, user)]
@@ -207,6 +210,22 @@ func testClientSigning(t *testing.T) {
 		if r.Status != 400 {
 			t.Fatalf("personal data cannot be signed on the client: %s", r)
 		}
+	})
+
+	t.Run("an unsigned step expires: 410 SIGNING_EXPIRED, nothing written", func(t *testing.T) {
+		u := newUSCC(t)
+		r := must(t, 201, call(t, "POST", "/api/v1/signing/proposals", mktApi,
+			map[string]any{"method": "POST", "path": "/api/v1/businesses", "body": businessBody(u, "Expired "+u)}))
+		tx, digest := str(r.JSON, "transaction_id"), str(r.JSON, "digest")
+		if at, err := time.Parse(time.RFC3339Nano, str(r.JSON, "expires_at")); err != nil || time.Until(at) > signingTimeout+time.Second {
+			t.Fatalf("expires_at must be within timeouts.signing: %s", r)
+		}
+		time.Sleep(signingTimeout + time.Second)
+		r = call(t, "POST", "/api/v1/signing/proposals/"+tx+"/endorsement", mktApi, map[string]any{"signature": opensslSign(t, mktKey, digest)})
+		if r.Status != 410 || r.ErrCode() != "SIGNING_EXPIRED" {
+			t.Fatalf("want 410 SIGNING_EXPIRED, got %s", r)
+		}
+		absent("/api/v1/businesses/" + u)(t)
 	})
 
 	t.Run("authorisation matrix of the client-signed identities", func(t *testing.T) {

@@ -148,6 +148,7 @@ func run() error {
 		MaxJSONBytes:   cfg.Limits.MaxJSONBytes,
 		MaxUploadBytes: cfg.Limits.MaxUploadBytes,
 		RequestTimeout: cfg.Timeouts.Request,
+		SigningTimeout: cfg.Timeouts.Signing,
 		CORSOrigins:    cfg.CORSOrigins,
 		FingerprintKey: fpKey,
 	})

@@ -35,6 +35,17 @@ func withClientIdentity(extra func(string) string) func(string) string {
 	}
 }
 
+func TestSigningTimeout(t *testing.T) {
+	cfg, err := config.Load(fixture(t, nil), noEnv)
+	require.NoError(t, err)
+	require.Equal(t, config.DefaultSigning, cfg.Timeouts.Signing)
+	cfg, err = config.Load(fixture(t, nil), func(k string) (string, bool) {
+		return "20s", k == "GOVCHAIN_GATEWAY_SIGNING_TIMEOUT"
+	})
+	require.NoError(t, err)
+	require.Equal(t, "20s", cfg.Timeouts.Signing.String())
+}
+
 func TestSigningModes(t *testing.T) {
 	t.Run("a client-signed identity without a key is accepted next to the server-signed one", func(t *testing.T) {
 		cfg, err := config.Load(fixture(t, withClientIdentity(nil)), noEnv)

@@ -55,6 +55,7 @@ func (c *Config) Validate() error {
 		{"timeouts.submit", c.Timeouts.Submit}, {"timeouts.commit_status", c.Timeouts.CommitStatus},
 		{"timeouts.request", c.Timeouts.Request}, {"timeouts.write_deadline", c.Timeouts.WriteDeadline},
 		{"timeouts.pending_deadline", c.Timeouts.PendingDeadline}, {"timeouts.shutdown", c.Timeouts.Shutdown},
+		{"timeouts.signing", c.Timeouts.Signing},
 		{"idempotency_ttl", c.IdempotencyTTL}, {"retry.initial_backoff", c.Retry.InitialBackoff},
 		{"retry.max_backoff", c.Retry.MaxBackoff}, {"verification_interval", c.VerificationInterval},
 	} {

@@ -67,6 +67,8 @@ type Config struct {
 	MaxUploadBytes int64
 	// RequestTimeout bounds reads; writes are bounded by the ledger's write deadline.
 	RequestTimeout time.Duration
+	// SigningTimeout is how long an unsigned client-signed step waits (default 5m).
+	SigningTimeout time.Duration
 	// KeepAlive is the interval of SSE keep-alive comments (default 15s).
 	KeepAlive time.Duration
 	// ReadyInterval is how long a /readyz answer is reused before the peers are probed
@@ -116,6 +118,9 @@ func New(cfg Config) *Server {
 		_, _ = rand.Read(s.fpKey)
 	}
 	s.steps = newSigningSteps()
+	if cfg.SigningTimeout > 0 {
+		s.steps.ttl = cfg.SigningTimeout
+	}
 	s.engine = s.router()
 	return s
 }

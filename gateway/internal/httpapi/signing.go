@@ -30,8 +30,8 @@ import (
 // The call is given as the ordinary write request it stands for; the route's own handler
 // validates it and builds the chaincode call, so a client-signed write obeys exactly the
 // rules of the ordinary route. Steps are kept in memory: an unsigned step expires after
-// signingTTL (410 SIGNING_EXPIRED; a restart forgets it: 404) and only the API key that
-// began it may continue it (any other: 404).
+// timeouts.signing (410 SIGNING_EXPIRED; a restart forgets it: 404) and only the API key
+// that began it may continue it (any other: 404).
 
 // Error codes of client-side signing.
 const (
@@ -44,7 +44,8 @@ func init() {
 	statusByCode[codeSigningExpired] = http.StatusGone
 }
 
-// signingTTL is how long an unsigned step waits for its signature.
+// signingTTL is how long an unsigned step waits for its signature, unless
+// Config.SigningTimeout says otherwise (timeouts.signing).
 const signingTTL = 5 * time.Minute
 
 // signingForget is how long an expired step is still answered 410 (then 404).
