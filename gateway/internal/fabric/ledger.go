@@ -144,7 +144,7 @@ func New(cfg *config.Config, st Store, opts ...Option) (*Ledger, error) {
 // readerFor picks the conns (by peer) whose identity signs the gateway's own reads for a
 // client-signed identity: a server-signed identity of the same org, else any.
 func (l *Ledger) readerFor(id config.Identity) map[string]conn {
-	var any map[string]conn
+	var fallback map[string]conn
 	for _, o := range l.cfg.Identities {
 		if o.ClientSigned() {
 			continue
@@ -153,11 +153,11 @@ func (l *Ledger) readerFor(id config.Identity) map[string]conn {
 		if o.Org == id.Org && l.via[c] != nil {
 			return l.via[c]
 		}
-		if any == nil {
-			any = l.via[c]
+		if fallback == nil {
+			fallback = l.via[c]
 		}
 	}
-	return any
+	return fallback
 }
 
 // init builds the submit logic and the worker over l.conns.
