@@ -100,6 +100,8 @@ type Timeouts struct {
 	PendingDeadline time.Duration `yaml:"pending_deadline,omitempty"`
 	// Shutdown bounds the graceful shutdown (in-flight requests finish within it).
 	Shutdown time.Duration `yaml:"shutdown,omitempty"`
+	// Signing is how long an unsigned step of a client-signed write waits for its signature.
+	Signing time.Duration `yaml:"signing,omitempty"`
 }
 
 // Limits bound request bodies.
@@ -129,11 +131,19 @@ type Peer struct {
 // signed with it and sent through Peer's connection, or, when that peer is unreachable,
 // through the next peer of Peers that is.
 type Identity struct {
-	Org   string `yaml:"org"`
-	Role  string `yaml:"role"`
+	Org  string `yaml:"org"`
+	Role string `yaml:"role"`
+	// Name tells apart several identities of one org and role (e.g. a second registrar who
+	// signs on the client); empty for the org/role's default identity.
+	Name  string `yaml:"name,omitempty"`
 	MSPID string `yaml:"msp_id"`
 	Cert  string `yaml:"cert"`
-	Key   string `yaml:"key"`
+	// Key is the private key (server-side signing); absent for signing: client.
+	Key string `yaml:"key,omitempty"`
+	// Signing is who signs the identity's proposals and transactions: "server" (default: the
+	// gateway, with Key) or "client" (the key holder, through the /signing routes; the
+	// gateway holds the certificate only).
+	Signing string `yaml:"signing,omitempty"`
 	// CACert (optional) is the CA certificate of the identity's MSP: when set, the gateway
 	// refuses to start unless Cert was issued by it.
 	CACert string `yaml:"ca_cert,omitempty"`
@@ -142,6 +152,23 @@ type Identity struct {
 	// Peers is the ordered list of peers to connect through: the own peer first, then the
 	// fallbacks. Empty: Peer only.
 	Peers []string `yaml:"peers,omitempty"`
+}
+
+// Signing modes of an identity.
+const (
+	SigningServer = "server"
+	SigningClient = "client"
+)
+
+// ClientSigned reports whether the identity signs on the client (the gateway has no key).
+func (id Identity) ClientSigned() bool { return id.Signing == SigningClient }
+
+// Label is org/role, or org/role/name for a named identity.
+func (id Identity) Label() string {
+	if id.Name != "" {
+		return id.Org + "/" + id.Role + "/" + id.Name
+	}
+	return id.Org + "/" + id.Role
 }
 
 // Route is the ordered list of peers the identity connects through: Peers, or Peer alone.
@@ -168,12 +195,20 @@ type APIKey struct {
 	SHA256 string `yaml:"sha256"`
 	Org    string `yaml:"org"`
 	Role   string `yaml:"role"`
+	// Identity is the name of the identity (identities[].name) when it is not the org/role's
+	// default one.
+	Identity string `yaml:"identity,omitempty"`
 }
 
-// Identity returns the identity configured for org and role.
+// Identity returns the default (unnamed) identity configured for org and role.
 func (f *File) Identity(org, role string) (Identity, bool) {
+	return f.NamedIdentity(org, role, "")
+}
+
+// NamedIdentity returns the identity configured for org, role and name ("" = the default).
+func (f *File) NamedIdentity(org, role, name string) (Identity, bool) {
 	for _, id := range f.Identities {
-		if id.Org == org && id.Role == role {
+		if id.Org == org && id.Role == role && id.Name == name {
 			return id, true
 		}
 	}

@@ -18,6 +18,14 @@ func KeyVar(org, role string) string {
 	return "GOVCHAIN_KEY_" + strings.ToUpper(r.Replace(org)) + "_" + strings.ToUpper(r.Replace(role))
 }
 
+// SignKeyVar is the keys file's variable holding the private key file of a client-signed
+// identity (user name of org), e.g. GOVCHAIN_SIGNKEY_MARKET_REGISTRAR_CS: a dev convenience
+// for its client, never read by the gateway.
+func SignKeyVar(org, user string) string {
+	r := strings.NewReplacer("-", "_", ".", "_")
+	return "GOVCHAIN_SIGNKEY_" + strings.ToUpper(r.Replace(org)) + "_" + strings.ToUpper(r.Replace(user))
+}
+
 // ParseKeys parses KEY=value lines; comments, blank lines, "export " and quotes are allowed.
 func ParseKeys(text string) map[string]string {
 	out := map[string]string{}

@@ -52,17 +52,25 @@ func (n *Network) WriteGatewayConfig() error {
 		users := append([]User{{Name: "admin", Role: "admin"}}, o.Users...)
 		for _, u := range users {
 			msp := n.L.UserMSP(o.Name, u.Name)
-			f.Identities = append(f.Identities, gatewayconfig.Identity{Org: o.Name, Role: u.Role, MSPID: o.MSPID,
+			id := gatewayconfig.Identity{Org: o.Name, Role: u.Role, MSPID: o.MSPID,
 				Cert: filepath.Join(msp, "signcerts", "cert.pem"), Key: filepath.Join(msp, "keystore", "key.pem"), CACert: n.L.CACert(o.Name), Peer: nodeID(o, nd),
-				Peers: n.gatewayRoute(o)})
+				Peers: n.gatewayRoute(o)}
 			v := gatewayconfig.KeyVar(o.Name, u.Role)
+			if u.Signing == gatewayconfig.SigningClient {
+				// A second identity of the role whose key the gateway never gets: named
+				// after the user; its client finds the key through keys.env.
+				id.Name, id.Signing, id.Key = u.Name, gatewayconfig.SigningClient, ""
+				v = gatewayconfig.KeyVar(o.Name, u.Name)
+				keys[gatewayconfig.SignKeyVar(o.Name, u.Name)] = filepath.Join(msp, "keystore", "key.pem")
+			}
+			f.Identities = append(f.Identities, id)
 			k := old[v]
 			if k == "" {
 				k = "gck_" + randomSecret(24)
 			}
 			keys[v] = k
 			sum := sha256.Sum256([]byte(k))
-			f.APIKeys = append(f.APIKeys, gatewayconfig.APIKey{SHA256: hex.EncodeToString(sum[:]), Org: o.Name, Role: u.Role})
+			f.APIKeys = append(f.APIKeys, gatewayconfig.APIKey{SHA256: hex.EncodeToString(sum[:]), Org: o.Name, Role: u.Role, Identity: id.Name})
 		}
 	}
 	if err := gatewayconfig.WriteKeys(n.L.KeysEnv(), "http://"+GatewayListen(), keys); err != nil {

@@ -78,6 +78,9 @@ type Node struct {
 type User struct {
 	Name string `yaml:"name"`
 	Role string `yaml:"role"`
+	// Signing client: the gateway gets the certificate only; the key stays in the user's
+	// MSP directory for its client (govchain-sign, the tests). Default: the gateway signs.
+	Signing string `yaml:"signing,omitempty"`
 }
 
 // IsOrderer reports whether the org runs the ordering service.
@@ -161,6 +164,11 @@ func (t *Topology) validate() error {
 			orderers++
 			if err := claim(n.Offset, n.Name); err != nil {
 				return err
+			}
+		}
+		for _, u := range o.Users {
+			if u.Signing != "" && u.Signing != "server" && u.Signing != "client" {
+				return fmt.Errorf("org %s user %s: signing %q: want server or client", o.Name, u.Name, u.Signing)
 			}
 		}
 		for _, n := range o.Peers {

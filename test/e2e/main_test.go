@@ -55,6 +55,9 @@ func runMain(m *testing.M) int {
 		"GOVCHAIN_DATA":         data,
 		"GOVCHAIN_BASE_PORT":    envOr("GOVCHAIN_E2E_BASE_PORT", "17000"),
 		"GOVCHAIN_GATEWAY_ADDR": envOr("GOVCHAIN_E2E_GATEWAY_ADDR", "127.0.0.1:17800"),
+		// Unsigned client-signed steps expire after 10 s (5 min by default), so that the
+		// suite sees one expire; each of its own steps is signed within milliseconds.
+		"GOVCHAIN_GATEWAY_SIGNING_TIMEOUT": signingTimeout.String(),
 	}
 	for k, v := range env {
 		os.Setenv(k, v)

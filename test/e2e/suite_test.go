@@ -31,6 +31,7 @@ func TestGovchain(t *testing.T) {
 		{"read your writes across agencies", testReadYourWrites},
 		{"state-based endorsement", testStateBasedEndorsement},
 		{"authorization matrix", testAuthzMatrix},
+		{"client-side signing", testClientSigning},
 		{"bad input", testBadInput},
 		{"events", testEvents},
 		{"async write", testAsyncWrite},

@@ -155,6 +155,7 @@ func run() error {
 		MaxJSONBytes:   cfg.Limits.MaxJSONBytes,
 		MaxUploadBytes: cfg.Limits.MaxUploadBytes,
 		RequestTimeout: cfg.Timeouts.Request,
+		SigningTimeout: cfg.Timeouts.Signing,
 		CORSOrigins:    cfg.CORSOrigins,
 		FingerprintKey: fpKey,
 	})
@@ -343,8 +344,9 @@ func identityService(cfg *config.Config, db *bolt.DB, l *fabric.Ledger, log *slo
 func principals(cfg *config.Config) map[string]httpapi.Principal {
 	out := make(map[string]httpapi.Principal, len(cfg.APIKeys))
 	for _, k := range cfg.APIKeys {
-		id, _ := cfg.Identity(k.Org, k.Role) // validated at load
-		out[strings.ToLower(k.SHA256)] = httpapi.Principal{Org: k.Org, Role: k.Role, MSPID: id.MSPID, KeyHash: k.SHA256}
+		id, _ := cfg.NamedIdentity(k.Org, k.Role, k.Identity) // validated at load
+		out[strings.ToLower(k.SHA256)] = httpapi.Principal{Org: k.Org, Role: k.Role, Name: k.Identity, MSPID: id.MSPID, KeyHash: k.SHA256,
+			ClientSigned: id.ClientSigned()}
 	}
 	return out
 }

@@ -38,6 +38,12 @@ type (
 	CA       = gatewayconfig.CA
 )
 
+// Signing modes of an identity (identities[].signing).
+const (
+	SigningServer = gatewayconfig.SigningServer
+	SigningClient = gatewayconfig.SigningClient
+)
+
 // Load reads the YAML file at path, applies defaults and environment overrides (lookup is
 // usually os.LookupEnv), resolves relative paths against the file's directory and validates
 // the result. Unknown keys are refused so that typos do not pass silently.

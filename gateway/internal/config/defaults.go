@@ -23,6 +23,7 @@ const (
 	DefaultWriteDeadline   = 90 * time.Second
 	DefaultPendingDeadline = 10 * time.Minute
 	DefaultVerification    = time.Minute
+	DefaultSigning         = 5 * time.Minute
 )
 
 func (c *Config) applyDefaults() {
@@ -38,6 +39,7 @@ func (c *Config) applyDefaults() {
 	setDuration(&c.Timeouts.Request, DefaultRequest)
 	setDuration(&c.Timeouts.WriteDeadline, DefaultWriteDeadline)
 	setDuration(&c.Timeouts.PendingDeadline, DefaultPendingDeadline)
+	setDuration(&c.Timeouts.Signing, DefaultSigning)
 	// Shutdown lets in-flight writes run to their own deadline.
 	setDuration(&c.Timeouts.Shutdown, c.Timeouts.WriteDeadline+10*time.Second)
 	setDuration(&c.IdempotencyTTL, DefaultIdempotencyTTL)

@@ -26,6 +26,7 @@ var EnvOverrides = []string{
 	"GOVCHAIN_GATEWAY_MAX_UPLOAD_BYTES limits.max_upload_bytes",
 	"GOVCHAIN_GATEWAY_REQUEST_TIMEOUT  timeouts.request",
 	"GOVCHAIN_GATEWAY_WRITE_DEADLINE   timeouts.write_deadline",
+	"GOVCHAIN_GATEWAY_SIGNING_TIMEOUT  timeouts.signing (unsigned client-signed steps)",
 	"GOVCHAIN_GATEWAY_VERIFICATION_INTERVAL verification_interval",
 	"GOVCHAIN_GATEWAY_INDEX_DRIVER     index.driver (sqlite, postgres or none)",
 	"GOVCHAIN_GATEWAY_INDEX_DSN        index.dsn",
@@ -90,6 +91,7 @@ func (c *Config) applyEnv(lookup func(string) (string, bool)) error {
 	for name, dst := range map[string]*time.Duration{
 		"REQUEST_TIMEOUT":       &c.Timeouts.Request,
 		"WRITE_DEADLINE":        &c.Timeouts.WriteDeadline,
+		"SIGNING_TIMEOUT":       &c.Timeouts.Signing,
 		"VERIFICATION_INTERVAL": &c.VerificationInterval,
 	} {
 		if v, ok := get(name); ok {

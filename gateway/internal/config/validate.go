@@ -1,6 +1,7 @@
 package config
 
 import (
+	"crypto"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -54,6 +55,7 @@ func (c *Config) Validate() error {
 		{"timeouts.submit", c.Timeouts.Submit}, {"timeouts.commit_status", c.Timeouts.CommitStatus},
 		{"timeouts.request", c.Timeouts.Request}, {"timeouts.write_deadline", c.Timeouts.WriteDeadline},
 		{"timeouts.pending_deadline", c.Timeouts.PendingDeadline}, {"timeouts.shutdown", c.Timeouts.Shutdown},
+		{"timeouts.signing", c.Timeouts.Signing},
 		{"idempotency_ttl", c.IdempotencyTTL}, {"retry.initial_backoff", c.Retry.InitialBackoff},
 		{"retry.max_backoff", c.Retry.MaxBackoff}, {"verification_interval", c.VerificationInterval},
 	} {
@@ -193,16 +195,28 @@ func (c *Config) validateIdentities() []error {
 	}
 	seen := map[string]bool{}
 	for i, id := range c.Identities {
-		where := fmt.Sprintf("identities[%d] (%s/%s)", i, id.Org, id.Role)
+		where := fmt.Sprintf("identities[%d] (%s)", i, id.Label())
 		if !slices.Contains(Orgs, id.Org) {
 			errs = append(errs, fmt.Errorf("%s: org %q: want one of %s", where, id.Org, strings.Join(Orgs, ", ")))
 		}
 		if !slices.Contains(Roles, id.Role) {
 			errs = append(errs, fmt.Errorf("%s: role %q: want one of %s", where, id.Role, strings.Join(Roles, ", ")))
 		}
-		k := id.Org + "/" + id.Role
+		k := id.Label()
 		if seen[k] {
-			errs = append(errs, fmt.Errorf("%s: duplicate identity for org %s role %s", where, id.Org, id.Role))
+			if id.Name != "" {
+				errs = append(errs, fmt.Errorf("%s: duplicate identity for org %s role %s name %s", where, id.Org, id.Role, id.Name))
+			} else {
+				errs = append(errs, fmt.Errorf("%s: duplicate identity for org %s role %s", where, id.Org, id.Role))
+			}
+		}
+		if id.Name != "" && !validName(id.Name) {
+			errs = append(errs, fmt.Errorf("%s: name %q: want 1 to 64 letters, digits, '-' or '_'", where, id.Name))
+		}
+		switch id.Signing {
+		case "", SigningServer, SigningClient:
+		default:
+			errs = append(errs, fmt.Errorf("%s: signing %q: want server (the gateway holds the key) or client (the key holder signs through /api/v1/signing)", where, id.Signing))
 		}
 		seen[k] = true
 		if id.MSPID == "" {
@@ -213,9 +227,18 @@ func (c *Config) validateIdentities() []error {
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: cert: %v", where, err))
 		}
-		key, err := fabricid.ReadPrivateKey(id.Key)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: key: %v", where, err))
+		var key crypto.PrivateKey
+		switch {
+		case id.ClientSigned() && id.Key != "":
+			errs = append(errs, fmt.Errorf("%s: key: must be absent for signing: client (only the key holder has the key)", where))
+		case id.ClientSigned():
+		case id.Key == "":
+			errs = append(errs, fmt.Errorf("%s: key: must be set (signing: server needs the private key; an identity whose key the gateway must not hold is signing: client)", where))
+		default:
+			key, err = fabricid.ReadPrivateKey(id.Key)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: key: %v", where, err))
+			}
 		}
 		if cert != nil && key != nil {
 			if err := fabricid.KeyMatchesCertificate(key, cert); err != nil {
@@ -278,8 +301,12 @@ func (c *Config) validateAPIKeys() []error {
 			errs = append(errs, fmt.Errorf("%s: duplicate key hash", where))
 		}
 		seen[k.SHA256] = true
-		if _, ok := c.Identity(k.Org, k.Role); !ok {
-			errs = append(errs, fmt.Errorf("%s: no identity for org %q role %q", where, k.Org, k.Role))
+		if _, ok := c.NamedIdentity(k.Org, k.Role, k.Identity); !ok {
+			if k.Identity != "" {
+				errs = append(errs, fmt.Errorf("%s: no identity for org %q role %q name %q", where, k.Org, k.Role, k.Identity))
+			} else {
+				errs = append(errs, fmt.Errorf("%s: no identity for org %q role %q", where, k.Org, k.Role))
+			}
 		}
 	}
 	return errs
@@ -311,4 +338,17 @@ func ParseLogLevel(s string) (slog.Level, error) {
 		return l, l.UnmarshalText([]byte(s))
 	}
 	return l, fmt.Errorf("%q: want debug, info, warn or error", s)
+}
+
+// validName accepts identity names: 1 to 64 letters, digits, '-' or '_'.
+func validName(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
 }

@@ -1,6 +1,7 @@
 package fabric
 
 import (
+	"crypto/x509"
 	"fmt"
 	"github.com/govchain/govchain/internal/fabricid"
 	"time"
@@ -61,13 +62,25 @@ func dialPeer(p config.Peer, extra []grpc.DialOption) (*grpc.ClientConn, error) 
 // signer is one org/role identity's credentials, loaded once.
 type signer struct {
 	id   config.Identity
-	name string // ledger.Caller.Name: "" for a configured identity
 	xid  *identity.X509Identity
-	sign identity.Sign
+	sign identity.Sign     // nil: the identity signs on the client
+	cert *x509.Certificate // set for a client-signed identity
 }
 
 // loadSigner reads an identity's certificate and private key.
 func loadSigner(id config.Identity) (*signer, error) {
+	if id.ClientSigned() {
+		// The gateway holds the certificate only: the client signs.
+		cert, err := fabricid.ReadCertificate(id.Cert)
+		if err != nil {
+			return nil, fmt.Errorf("identity %s: cert: %w", id.Label(), err)
+		}
+		xid, err := identity.NewX509Identity(id.MSPID, cert)
+		if err != nil {
+			return nil, fmt.Errorf("identity %s: %w", id.Label(), err)
+		}
+		return &signer{id: id, xid: xid, cert: cert}, nil
+	}
 	xid, sign, err := fabricid.Signer(id)
 	if err != nil {
 		return nil, err
@@ -78,20 +91,24 @@ func loadSigner(id config.Identity) (*signer, error) {
 // connectVia connects an identity through one peer's shared connection, with the four
 // fabric-gateway timeouts set explicitly.
 func connectVia(cfg *config.Config, s *signer, peerName string, cc grpc.ClientConnInterface, obs observer) (*gatewayConn, error) {
-	gw, err := client.Connect(s.xid,
-		client.WithSign(s.sign),
+	opts := []client.ConnectOption{
 		client.WithHash(hash.SHA256),
 		client.WithClientConnection(cc),
 		client.WithEvaluateTimeout(cfg.Timeouts.Evaluate),
 		client.WithEndorseTimeout(cfg.Timeouts.Endorse),
 		client.WithSubmitTimeout(cfg.Timeouts.Submit),
 		client.WithCommitStatusTimeout(cfg.Timeouts.CommitStatus),
-	)
+	}
+	if s.sign != nil {
+		// Without a signer (client-signed identity) fabric-gateway only takes signed bytes.
+		opts = append(opts, client.WithSign(s.sign))
+	}
+	gw, err := client.Connect(s.xid, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("identity %s/%s via %s: %w", s.id.Org, s.id.Role, peerName, err)
+		return nil, fmt.Errorf("identity %s via %s: %w", s.id.Label(), peerName, err)
 	}
 	return &gatewayConn{
-		caller:    ledger.Caller{Org: s.id.Org, Role: s.id.Role, Name: s.name},
+		caller:    ledger.Caller{Org: s.id.Org, Role: s.id.Role, Name: s.id.Name},
 		mspID:     s.id.MSPID,
 		peerName:  peerName,
 		certPEM:   s.xid.Credentials(),

@@ -50,7 +50,7 @@ func (l *Ledger) AddIdentity(caller ledger.Caller, mspID string, hops []string, 
 	if err != nil {
 		return fmt.Errorf("identity %s/%s: key: %w", caller.Org, caller.Name, err)
 	}
-	s := &signer{id: config.Identity{Org: caller.Org, Role: caller.Role, MSPID: mspID}, name: caller.Name, xid: xid, sign: sign}
+	s := &signer{id: config.Identity{Org: caller.Org, Role: caller.Role, Name: caller.Name, MSPID: mspID}, xid: xid, sign: sign}
 	e := &enrolledIdentity{via: map[string]conn{}}
 	for _, p := range l.cfg.Peers {
 		gc, err := connectVia(l.cfg, s, p.Name, l.byName[p.Name], l.obs)
@@ -114,8 +114,8 @@ func (l *Ledger) enrolledOf(c ledger.Caller) (*enrolledIdentity, bool) {
 
 // connOf is the caller's conn (route or own peer): configured or enrolled.
 func (l *Ledger) connOf(c ledger.Caller) (conn, bool) {
-	if c.Name == "" {
-		cn, ok := l.conns[c]
+	// A configured identity, named (e.g. a client-signing one) or not, first.
+	if cn, ok := l.conns[c]; ok || c.Name == "" {
 		return cn, ok
 	}
 	if e, ok := l.enrolledOf(c); ok {
@@ -126,8 +126,8 @@ func (l *Ledger) connOf(c ledger.Caller) (conn, bool) {
 
 // viaOf is the caller's conns through every configured peer.
 func (l *Ledger) viaOf(c ledger.Caller) map[string]conn {
-	if c.Name == "" {
-		return l.via[c]
+	if v, ok := l.via[c]; ok || c.Name == "" {
+		return v
 	}
 	if e, ok := l.enrolledOf(c); ok {
 		return e.via

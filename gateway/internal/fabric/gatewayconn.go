@@ -28,6 +28,25 @@ type gatewayConn struct {
 	chaincode string
 	obs       observer
 	log       *slog.Logger
+	// reader, for an identity that signs on the client (sign is nil), is another identity's
+	// conn through the same peer: it signs the gateway's own ledger reads (qscc: commit
+	// lookups, transaction facts, heights) and event streams, which are not the client's acts.
+	reader *gatewayConn
+}
+
+// readNetwork is the network the gateway's own reads go through: the identity's, or its
+// reader's when the identity signs on the client.
+func (g *gatewayConn) readNetwork() *client.Network {
+	if g.sign == nil && g.reader != nil {
+		return g.reader.network
+	}
+	return g.network
+}
+
+// errClientSigns refuses what the gateway would have to sign for a client-signed identity.
+func (g *gatewayConn) errClientSigns() error {
+	return &ledger.Error{Kind: ledger.KindContract, Code: "FORBIDDEN",
+		Message: "identity " + g.caller.Label() + " signs on the client: the gateway holds no key to sign its requests; write through /api/v1/signing/proposals and read with another API key of the agency"}
 }
 
 func (g *gatewayConn) contract(name string) *client.Contract {
@@ -48,6 +67,9 @@ func proposalOptions(call ledger.Call) []client.ProposalOption {
 }
 
 func (g *gatewayConn) evaluate(ctx context.Context, call ledger.Call) ([]byte, error) {
+	if g.sign == nil {
+		return nil, g.errClientSigns()
+	}
 	done := g.obs.start(string(phaseEvaluate))
 	res, err := g.contract(call.Contract).EvaluateWithContext(ctx, call.Function, proposalOptions(call)...)
 	err = classify(err, phaseEvaluate)
@@ -56,6 +78,9 @@ func (g *gatewayConn) evaluate(ctx context.Context, call ledger.Call) ([]byte, e
 }
 
 func (g *gatewayConn) endorse(ctx context.Context, call ledger.Call) (*prepared, error) {
+	if g.sign == nil {
+		return nil, g.errClientSigns()
+	}
 	proposal, err := g.contract(call.Contract).NewProposal(call.Function, proposalOptions(call)...)
 	if err != nil {
 		return nil, classify(err, phaseEndorse)
@@ -96,6 +121,11 @@ func (g *gatewayConn) submit(ctx context.Context, p *prepared) error {
 }
 
 func (g *gatewayConn) commitStatus(ctx context.Context, txID string) (txStatus, error) {
+	if g.sign == nil && g.reader != nil {
+		// A commit status request is signed; any member's identity may ask for any
+		// transaction's status.
+		return g.reader.commitStatus(ctx, txID)
+	}
 	creator, err := proto.Marshal(&msp.SerializedIdentity{Mspid: g.mspID, IdBytes: g.certPEM})
 	if err != nil {
 		return txStatus{}, &ledger.Error{Kind: ledger.KindInternal, Message: "internal error", TransactionID: txID, Err: err}
@@ -127,7 +157,7 @@ func (g *gatewayConn) commitStatus(ctx context.Context, txID string) (txStatus, 
 
 // qscc evaluates a query system chaincode function.
 func (g *gatewayConn) qscc(ctx context.Context, fn string, args ...string) ([]byte, error) {
-	res, err := g.network.GetContract("qscc").EvaluateWithContext(ctx, fn, client.WithArguments(args...))
+	res, err := g.readNetwork().GetContract("qscc").EvaluateWithContext(ctx, fn, client.WithArguments(args...))
 	if err != nil {
 		err = classify(err, phaseEvaluate)
 		if isUnknownTxID(err) {
@@ -259,7 +289,7 @@ func (g *gatewayConn) events(ctx context.Context, startBlock uint64, afterTxID s
 		cp.CheckpointTransaction(startBlock, afterTxID)
 		opt = client.WithCheckpoint(cp)
 	}
-	in, err := g.network.ChaincodeEvents(ctx, g.chaincode, opt)
+	in, err := g.readNetwork().ChaincodeEvents(ctx, g.chaincode, opt)
 	if err != nil {
 		return nil, classify(err, phaseEvaluate)
 	}

@@ -2,6 +2,7 @@ package fabric
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -40,9 +41,11 @@ type Ledger struct {
 	// above, which are never written after New.
 	enrolledMu sync.RWMutex
 	enrolled   map[ledger.Caller]*enrolledIdentity
-	sub        *submitter
-	worker     *worker
-	stopJan    context.CancelFunc
+	// clientCerts holds the certificates of the identities that sign on the client.
+	clientCerts map[ledger.Caller]*x509.Certificate
+	sub         *submitter
+	worker      *worker
+	stopJan     context.CancelFunc
 	// reconnectPause is the first pause before an event stream reconnects.
 	reconnectPause time.Duration
 }
@@ -60,7 +63,8 @@ type Store interface {
 // are lazy: New succeeds while peers are still down. Call Start before serving requests.
 func New(cfg *config.Config, st Store, opts ...Option) (*Ledger, error) {
 	l := &Ledger{cfg: cfg, log: slog.Default(), store: st, conns: map[ledger.Caller]conn{},
-		home: map[ledger.Caller]conn{}, via: map[ledger.Caller]map[string]conn{}, peerOrg: map[string]string{}}
+		home: map[ledger.Caller]conn{}, via: map[ledger.Caller]map[string]conn{}, peerOrg: map[string]string{},
+		clientCerts: map[ledger.Caller]*x509.Certificate{}}
 	for _, o := range opts {
 		o(l)
 	}
@@ -79,17 +83,34 @@ func New(cfg *config.Config, st Store, opts ...Option) (*Ledger, error) {
 	for _, p := range cfg.Peers {
 		l.peerOrg[p.Name] = p.MSPID
 	}
-	for _, id := range cfg.Identities {
+	// Server-signed identities first: a client-signed identity's reads go through one of
+	// them (its reader).
+	ids := slices.Clone(cfg.Identities)
+	slices.SortStableFunc(ids, func(a, b config.Identity) int {
+		switch {
+		case a.ClientSigned() == b.ClientSigned():
+			return 0
+		case b.ClientSigned():
+			return -1
+		}
+		return 1
+	})
+	for _, id := range ids {
 		if _, ok := byName[id.Home()]; !ok {
 			l.Close()
-			return nil, fmt.Errorf("identity %s/%s: unknown peer %q", id.Org, id.Role, id.Home())
+			return nil, fmt.Errorf("identity %s: unknown peer %q", id.Label(), id.Home())
 		}
 		s, err := loadSigner(id)
 		if err != nil {
 			l.Close()
 			return nil, err
 		}
-		caller := ledger.Caller{Org: id.Org, Role: id.Role}
+		caller := ledger.Caller{Org: id.Org, Role: id.Role, Name: id.Name}
+		var reader map[string]conn
+		if s.sign == nil {
+			l.clientCerts[caller] = s.cert
+			reader = l.readerFor(id)
+		}
 		l.via[caller] = map[string]conn{}
 		for _, p := range cfg.Peers {
 			gc, err := connectVia(cfg, s, p.Name, byName[p.Name], l.obs)
@@ -98,6 +119,9 @@ func New(cfg *config.Config, st Store, opts ...Option) (*Ledger, error) {
 				return nil, err
 			}
 			gc.log = l.log
+			if r, ok := reader[p.Name].(*gatewayConn); ok {
+				gc.reader = r
+			}
 			l.gateways = append(l.gateways, gc.gw)
 			l.via[caller][p.Name] = gc
 			if p.Name == id.Home() {
@@ -123,6 +147,25 @@ func New(cfg *config.Config, st Store, opts ...Option) (*Ledger, error) {
 	}
 	l.health.want = l.sub.fence.height.Load
 	return l, nil
+}
+
+// readerFor picks the conns (by peer) whose identity signs the gateway's own reads for a
+// client-signed identity: a server-signed identity of the same org, else any.
+func (l *Ledger) readerFor(id config.Identity) map[string]conn {
+	var fallback map[string]conn
+	for _, o := range l.cfg.Identities {
+		if o.ClientSigned() {
+			continue
+		}
+		c := ledger.Caller{Org: o.Org, Role: o.Role, Name: o.Name}
+		if o.Org == id.Org && l.via[c] != nil {
+			return l.via[c]
+		}
+		if fallback == nil {
+			fallback = l.via[c]
+		}
+	}
+	return fallback
 }
 
 // init builds the submit logic and the worker over l.conns.
@@ -227,7 +270,7 @@ func (l *Ledger) peersOf(c conn) []conn {
 // recordConn is the conn through which the worker drives a stored transaction: the one
 // its call was confined to, if it was.
 func (l *Ledger) recordConn(rec *txstore.Record) (conn, bool) {
-	c, err := l.connFor(ledger.Call{Caller: ledger.Caller{Org: rec.Org, Role: rec.Role, Name: rec.Identity}, Orgs: rec.Orgs})
+	c, err := l.connFor(ledger.Call{Caller: ledger.Caller{Org: rec.Org, Role: rec.Role, Name: rec.Name}, Orgs: rec.Orgs})
 	return c, err == nil
 }
 
@@ -280,7 +323,7 @@ func (l *Ledger) mustConn(c ledger.Caller) (conn, error) {
 		return nil, &ledger.Error{Kind: ledger.KindContract, Code: "FORBIDDEN", Message: "the identity " + c.Org + "/" + c.Name + " is revoked or unknown"}
 	}
 	if !ok {
-		return nil, &ledger.Error{Kind: ledger.KindInternal, Message: "internal error", Err: fmt.Errorf("no identity configured for %s/%s", c.Org, c.Role)}
+		return nil, &ledger.Error{Kind: ledger.KindInternal, Message: "internal error", Err: fmt.Errorf("no identity configured for %s", c.Label())}
 	}
 	return cn, nil
 }

@@ -20,6 +20,9 @@ func (l *Ledger) Ready(ctx context.Context) []ledger.PeerStatus {
 		var c conn
 		var caller ledger.Caller
 		for cl := range l.conns {
+			if _, clientSigned := l.clientCerts[cl]; clientSigned {
+				continue // the gateway cannot sign its probe
+			}
 			cn, _ := l.homeConn(cl)
 			if cn.peer() == p.Name && (c == nil || cl.Role < caller.Role || (cl.Role == caller.Role && cl.Org < caller.Org)) {
 				c, caller = cn, cl

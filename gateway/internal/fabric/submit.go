@@ -117,7 +117,7 @@ func (s *submitter) prepare(ctx context.Context, c conn, call ledger.Call, attem
 	}
 	now := s.now().UTC()
 	rec := &txstore.Record{
-		TxID: p.TxID, Org: call.Caller.Org, Role: call.Caller.Role, Identity: call.Caller.Name,
+		TxID: p.TxID, Org: call.Caller.Org, Role: call.Caller.Role, Name: call.Caller.Name,
 		Contract: call.Contract, Function: call.Function, Args: call.Args,
 		Orgs: call.Orgs, Private: len(call.Transient) > 0,
 		TxBytes: p.Bytes, Signature: p.Signature, Result: p.Result,

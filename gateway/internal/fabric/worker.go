@@ -94,10 +94,10 @@ func (w *worker) release(txID string) {
 // finish drives rec (and the fresh transactions of its retries) to a final status.
 func (w *worker) finish(ctx context.Context, rec *txstore.Record) {
 	s := w.sub
-	caller := ledger.Caller{Org: rec.Org, Role: rec.Role, Name: rec.Identity}
+	caller := ledger.Caller{Org: rec.Org, Role: rec.Role, Name: rec.Name}
 	c, ok := w.conns(rec)
 	if !ok {
-		s.finishWith(rec, ledger.StatusFailed, "the identity "+rec.Org+"/"+rec.Role+" is no longer configured")
+		s.finishWith(rec, ledger.StatusFailed, "the identity "+caller.Label()+" is no longer configured")
 		return
 	}
 	call := ledger.Call{Caller: caller, Contract: rec.Contract, Function: rec.Function, Args: rec.Args, Orgs: rec.Orgs}
@@ -114,7 +114,7 @@ func (w *worker) finish(ctx context.Context, rec *txstore.Record) {
 		}
 		s.finish(rec, st, "")
 		w.log.Info("transaction final", "tx_id", rec.TxID, "status", rec.Status, "block_number", st.Block)
-		if rec.Private || !s.retryable(st.Code, rec.Attempt, rec.Deadline) {
+		if rec.Private || rec.ClientSigned || !s.retryable(st.Code, rec.Attempt, rec.Deadline) {
 			return
 		}
 		s.obs.retry(st.Code.String())

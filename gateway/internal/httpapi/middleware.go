@@ -70,7 +70,8 @@ func (s *Server) observe() gin.HandlerFunc {
 			route = unmatchedRoute
 		}
 		status := c.Writer.Status()
-		if s.cfg.Metrics != nil {
+		inner := sinkFrom(c) != nil // a write route run inside a client-signed proposal
+		if s.cfg.Metrics != nil && !inner {
 			s.cfg.Metrics.ObserveHTTP(route, c.Request.Method, status, d)
 		}
 		attrs := []any{
@@ -86,8 +87,11 @@ func (s *Server) observe() gin.HandlerFunc {
 			pr := p.(Principal)
 			attrs = append(attrs, "org", pr.Org, "role", pr.Role)
 			if pr.Name != "" {
-				attrs = append(attrs, "identity", pr.Name) // enrolled through POST /identities
+				attrs = append(attrs, "identity", pr.Name)
 			}
+		}
+		if inner {
+			attrs = append(attrs, "signing_proposal", true)
 		}
 		if tx := c.GetString(ctxTxID); tx != "" {
 			attrs = append(attrs, "tx_id", tx)

@@ -81,6 +81,10 @@ func (s *Server) routes() []route {
 		{"POST", "/index/check", kindRead, s.indexCheck, ""},
 		{"POST", "/index/rebuild", kindRead, s.indexRebuild, ""},
 
+		{"POST", "/signing/proposals", kindWrite, s.createProposal, ""},
+		{"POST", "/signing/proposals/:tx_id/endorsement", kindWrite, s.endorseProposal, ""},
+		{"POST", "/signing/transactions/:tx_id", kindWrite, s.submitSignedTransaction, ""},
+
 		{"GET", "/healthz", kindOpen, s.healthz, ""},
 		{"GET", "/readyz", kindOpen, s.readyz, ""},
 		{"GET", "/metrics", kindOpen, s.metrics, ""},
@@ -113,6 +117,9 @@ func (s *Server) router() *gin.Engine {
 	for _, r := range s.routes() {
 		if r.write != "" {
 			r.handler = chain(s.authorize(r.write), r.handler)
+		} else if r.kind != kindOpen {
+			// Inside a client-signed proposal only a write route may run.
+			r.handler = s.notSignable(r.handler)
 		}
 		switch r.kind {
 		case kindOpen:

@@ -20,13 +20,15 @@ import (
 
 // Principal is who an API key stands for.
 type Principal struct {
-	Org     string
-	Role    string
+	Org  string
+	Role string
+	// Name is the identity's name when not the org/role's default: one enrolled through
+	// POST /identities, or a named identity of the gateway config (e.g. a client-signing one).
+	Name    string
 	MSPID   string
 	KeyHash string // hex SHA-256 of the API key: scopes idempotency keys
-	// Name is the identity enrolled through POST /identities the key belongs to; "" for a
-	// configured identity (identities[] of the gateway config).
-	Name string
+	// ClientSigned: the identity signs on the client; it writes through /signing only.
+	ClientSigned bool
 }
 
 // Caller is the principal's Fabric identity.
@@ -77,6 +79,8 @@ type Config struct {
 	MaxUploadBytes int64
 	// RequestTimeout bounds reads; writes are bounded by the ledger's write deadline.
 	RequestTimeout time.Duration
+	// SigningTimeout is how long an unsigned client-signed step waits (default 5m).
+	SigningTimeout time.Duration
 	// KeepAlive is the interval of SSE keep-alive comments (default 15s).
 	KeepAlive time.Duration
 	// ReadyInterval is how long a /readyz answer is reused before the peers are probed
@@ -98,6 +102,7 @@ type Server struct {
 	cfg    Config
 	log    *slog.Logger
 	engine *gin.Engine
+	steps  *signingSteps // client-signed writes in progress
 	fpKey  []byte
 
 	closeOnce sync.Once
@@ -126,6 +131,10 @@ func New(cfg Config) *Server {
 	if len(s.fpKey) == 0 {
 		s.fpKey = make([]byte, 32)
 		_, _ = rand.Read(s.fpKey)
+	}
+	s.steps = newSigningSteps()
+	if cfg.SigningTimeout > 0 {
+		s.steps.ttl = cfg.SigningTimeout
 	}
 	s.engine = s.router()
 	return s

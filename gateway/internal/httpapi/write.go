@@ -39,6 +39,20 @@ func (s *Server) submitWrite(c *gin.Context, w *write) {
 	p := principal(c)
 	w.call.Caller = p.Caller()
 	w.s, w.c, w.p = s, c, p
+	if sink := sinkFrom(c); sink != nil {
+		// Building a client-signed proposal: the request is validated, hand over the call.
+		if w.before != nil {
+			s.fail(c, invalid("a write with personal data cannot be signed on the client: its private part goes to the owner's peer as transient data, staged by the gateway"))
+			return
+		}
+		sink.call, sink.success, sink.ok = w.call, w.success, true
+		c.Status(http.StatusNoContent)
+		return
+	}
+	if p.ClientSigned && w.signed == nil {
+		s.fail(c, domain.Errorf(domain.CodeForbidden, "identity %s signs on the client: the gateway holds no key for it; write through POST %s/signing/proposals", p.Caller().Label(), APIPrefix))
+		return
+	}
 	async, err := asyncParam(c)
 	if err != nil {
 		s.fail(c, err)
@@ -80,6 +94,7 @@ type write struct {
 	key     string            // Idempotency-Key, if any
 	tok     idempotency.Token // this request's claim of key
 	txID    string            // last transaction prepared for it
+	signed  *signedTx         // a client-signed transaction to submit (no endorsement)
 
 	// A write that carries personal data runs as a short saga: before writes the private
 	// part (through the owner's peer only) and returns the public call that binds it; after
@@ -186,6 +201,10 @@ func (w *write) hook(txID string) error {
 
 func (w *write) run() {
 	ctx := w.c.Request.Context()
+	if w.signed != nil {
+		w.runSigned(ctx)
+		return
+	}
 	if w.async {
 		txID, err := w.s.cfg.Ledger.SubmitAsync(ctx, w.call, w.hook)
 		if err != nil {
@@ -210,6 +229,29 @@ func (w *write) run() {
 	if w.after != nil {
 		w.after(res, err)
 	}
+	if err != nil {
+		w.failed(err)
+		return
+	}
+	w.c.Set(ctxTxID, res.TransactionID)
+	w.s.answer(w.c, w.success, "application/json; charset=utf-8", recordWithTx(res.Result, res.TransactionID, res.BlockNumber), w.complete)
+}
+
+// runSigned submits a client-signed transaction, answered as run answers.
+func (w *write) runSigned(ctx context.Context) {
+	sg := w.s.cfg.Ledger.(ledger.Signing) // checked by the handler
+	if w.async {
+		txID, err := sg.SubmitSignedAsync(ctx, w.call, w.signed.tx, w.signed.sig, w.hook)
+		if err != nil {
+			w.failed(err)
+			return
+		}
+		w.c.Set(ctxTxID, txID)
+		w.c.Header("Location", APIPrefix+"/transactions/"+txID)
+		w.s.answer(w.c, http.StatusAccepted, "application/json; charset=utf-8", mustJSON(acceptedFor(txID)), w.complete)
+		return
+	}
+	res, err := sg.SubmitSigned(ctx, w.call, w.signed.tx, w.signed.sig, w.hook)
 	if err != nil {
 		w.failed(err)
 		return

@@ -5,6 +5,7 @@ package ledger
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"time"
 )
@@ -40,7 +41,16 @@ type PreparedHook func(txID string) error
 type Caller struct {
 	Org  string
 	Role string
+	// Name tells apart several identities of one org and role; "" is the default one.
 	Name string
+}
+
+// Label is org/role, or org/role/name for a named identity.
+func (c Caller) Label() string {
+	if c.Name != "" {
+		return c.Org + "/" + c.Role + "/" + c.Name
+	}
+	return c.Org + "/" + c.Role
 }
 
 // Call is one chaincode function call.
@@ -132,4 +142,35 @@ type Blocks interface {
 	BlockByNumber(ctx context.Context, caller Caller, number uint64) ([]byte, error)
 	// BlockByTxID answers a *Error of KindNotFound for a transaction the ledger does not hold.
 	BlockByTxID(ctx context.Context, caller Caller, txID string) ([]byte, error)
+}
+
+// Signing is client-side signing: the steps of a write whose identity's key only its client
+// holds. The gateway builds the proposal, the client signs its digest, the gateway has it
+// endorsed and builds the transaction, the client signs that digest, the gateway submits it
+// and drives it to a final status as any other write (resubmitting the same signed bytes).
+// The Fabric ledger implements it; signatures reach it already verified and low-S.
+type Signing interface {
+	// SigningCertificate is the certificate of caller when it is an identity that signs on
+	// the client; false otherwise.
+	SigningCertificate(caller Caller) (*x509.Certificate, bool)
+	// Propose builds the unsigned proposal of call (no transient data).
+	Propose(ctx context.Context, call Call) (*Unsigned, error)
+	// EndorseSigned has the signed proposal endorsed and returns the unsigned transaction.
+	EndorseSigned(ctx context.Context, call Call, proposal, signature []byte) (*Unsigned, error)
+	// SubmitSigned submits the signed transaction and waits for its commit, as Submit.
+	SubmitSigned(ctx context.Context, call Call, tx *Unsigned, signature []byte, hooks ...PreparedHook) (*Committed, error)
+	// SubmitSignedAsync persists the signed transaction and lets the worker submit it, as
+	// SubmitAsync.
+	SubmitSignedAsync(ctx context.Context, call Call, tx *Unsigned, signature []byte, hooks ...PreparedHook) (string, error)
+}
+
+// Unsigned is a proposal or a transaction waiting for its client's signature.
+type Unsigned struct {
+	TxID   string
+	Bytes  []byte // the serialized proposal or transaction (fabric-gateway's Bytes)
+	Digest []byte // SHA-256 of Message, what the signature covers
+	// Message is the bytes the client signs (a peer.Proposal, or a transaction's
+	// common.Payload): the client can read what it signs and check the digest.
+	Message []byte
+	Result  []byte // the transaction's result (endorsed transactions only)
 }

@@ -29,13 +29,14 @@ type Record struct {
 	TxID         string    `json:"tx_id"`
 	Org          string    `json:"org"`
 	Role         string    `json:"role"`
-	Identity     string    `json:"identity,omitempty"` // ledger.Caller.Name: an identity enrolled at runtime
 	Contract     string    `json:"contract"`
 	Function     string    `json:"function"`
 	Args         []string  `json:"args"`
-	Orgs         []string  `json:"orgs,omitempty"`    // the call was confined to these orgs' peers
-	Private      bool      `json:"private,omitempty"` // it carried transient data: never re-endorsed
-	TxBytes      []byte    `json:"-"`                 // kept in bucketSigned while PENDING
+	Orgs         []string  `json:"orgs,omitempty"`          // the call was confined to these orgs' peers
+	Private      bool      `json:"private,omitempty"`       // it carried transient data: never re-endorsed
+	Name         string    `json:"name,omitempty"`          // ledger.Caller.Name: a named or enrolled identity, when not the org/role's default
+	ClientSigned bool      `json:"client_signed,omitempty"` // signed by its client: the gateway cannot endorse a fresh one
+	TxBytes      []byte    `json:"-"`                       // kept in bucketSigned while PENDING
 	Signature    []byte    `json:"-"`
 	Result       []byte    `json:"result,omitempty"`
 	Status       string    `json:"status"` // PENDING until final
