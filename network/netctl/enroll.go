@@ -81,8 +81,21 @@ func registerEnv(secret string) []string {
 // enrollOrg registers and enrolls every identity of the org from its CA and
 // lays out the org's channel MSP. It is skipped once done.
 func (n *Network) enrollOrg(ctx context.Context, o Org) error {
-	if n.enrolled(o.Name) {
-		return nil
+	ids := n.identities(o)
+	already := n.enrolled(o.Name)
+	if already {
+		// A network made by an earlier version lacks the identities added since (e.g. the
+		// gateway's registrar, client-signing clerks): enrol just those, keep the rest.
+		var missing []identity
+		for _, id := range ids {
+			if !idEnrolled(id) {
+				missing = append(missing, id)
+			}
+		}
+		if len(missing) == 0 {
+			return nil
+		}
+		ids = missing
 	}
 	cli := n.L.BinPath("fabric-ca-client")
 	home := filepath.Join(n.L.Org(o.Name), "ca-admin")
@@ -96,7 +109,7 @@ func (n *Network) enrollOrg(ctx context.Context, o Org) error {
 		return err
 	}
 	names := "C=CN,L=GovCity,O=" + o.MSPID
-	for _, id := range n.identities(o) {
+	for _, id := range ids {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -148,11 +161,30 @@ func (n *Network) enrollOrg(ctx context.Context, o Org) error {
 			}
 		}
 	}
+	if already {
+		return nil // the org's channel MSP is unchanged: same CA
+	}
 	if err := n.writeOrgMSP(o); err != nil {
 		return err
 	}
 	n.markEnrolled(o.Name)
 	return nil
+}
+
+// idEnrolled reports whether id's certificates are on disk (its MSP and TLS directories
+// as enrollOrg lays them out).
+func idEnrolled(id identity) bool {
+	if id.msp != "" {
+		if _, err := os.Stat(filepath.Join(id.msp, "signcerts", "cert.pem")); err != nil {
+			return false
+		}
+	}
+	if id.tls != "" {
+		if _, err := os.Stat(filepath.Join(id.tls, "cert.pem")); err != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // tidyMSP gives an enrolled MSP fixed file names (cacerts/ca.pem,

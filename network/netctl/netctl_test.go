@@ -420,3 +420,33 @@ func TestProfileTargetsCoverEveryOrdererAndPeer(t *testing.T) {
 		t.Errorf("want 3 orderers + 4 peers, got %v", got)
 	}
 }
+
+// An org enrolled by an earlier version lacks identities added to the topology since: up
+// enrols those whose certificates are not on disk, and only those.
+func TestIdentityEnrolledOnDisk(t *testing.T) {
+	dir := t.TempDir()
+	msp := filepath.Join(dir, "msp")
+	tls := filepath.Join(dir, "tls")
+	if err := os.MkdirAll(filepath.Join(msp, "signcerts"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(msp, "signcerts", "cert.pem"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		id   identity
+		want bool
+	}{
+		{"MSP on disk", identity{name: "registrar", msp: msp}, true},
+		{"MSP missing", identity{name: "registrar-cs", msp: filepath.Join(dir, "none")}, false},
+		{"MSP there, TLS missing", identity{name: "peer0", msp: msp, tls: tls}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := idEnrolled(c.id); got != c.want {
+				t.Fatalf("idEnrolled = %v, want %v", got, c.want)
+			}
+		})
+	}
+}
