@@ -1,6 +1,7 @@
 // Package identities is the lifecycle of an agency's people through its Fabric CA: an org's
 // admin registers and enrols a new identity (its certificate carries govchain.role), which
-// gets an API key at once and signs through the gateway; a revoked identity is revoked at
+// gets an API key at once and signs through the gateway (or, enrolled with its holder's CSR,
+// signs on the client: the gateway keeps its certificate only); a revoked identity is revoked at
 // the CA, its CRL generated and handed to the ChannelCRL hook, and its API key refused at
 // once. Records (certificate, key, the key's SHA-256) live in the gateway's bbolt database,
 // so enrolled identities survive a restart.
