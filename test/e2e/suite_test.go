@@ -43,6 +43,7 @@ func TestGovchain(t *testing.T) {
 		{"proof bundles", testProofBundles},
 		{"auditor console in a browser", testConsole},
 		{"identities through the agencies' CAs", testIdentities},
+		{"an identity enrolled with its own CSR", testCSRIdentity},
 		{"orderer crash", testOrdererCrash},
 		{"owner peer down", testOwnerPeerDown},
 		{"chaincode server down", testChaincodeDown},

@@ -1,6 +1,7 @@
 package fabric
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
 
@@ -16,12 +17,18 @@ type enrolledIdentity struct {
 	home     conn            // its own peer only
 	via      map[string]conn // through every configured peer
 	gateways []interface{ Close() error }
+	// cert is set when the identity signs on the client (added without a key).
+	cert *x509.Certificate
 }
 
 // AddIdentity makes an identity enrolled at runtime usable at once: caller.Name must be set
 // (it tells the identity apart from the org's configured identity of the same role). It
 // signs with keyPEM (PKCS#8 or SEC 1) and connects through hops (the own peer first, then
 // the fallbacks; names of configured peers). Adding a name again replaces its conns.
+// Without keyPEM the identity signs on the client, as a configured `signing: client` one:
+// its connections have no signer, SigningCertificate knows its certificate, and the
+// gateway's own reads and commit-status requests for it are signed by a server-signed
+// identity of its org (else any).
 func (l *Ledger) AddIdentity(caller ledger.Caller, mspID string, hops []string, certPEM, keyPEM []byte) error {
 	if caller.Name == "" {
 		return errors.New("add identity: no name")
@@ -42,16 +49,24 @@ func (l *Ledger) AddIdentity(caller ledger.Caller, mspID string, hops []string, 
 	if err != nil {
 		return fmt.Errorf("identity %s/%s: %w", caller.Org, caller.Name, err)
 	}
-	key, err := identity.PrivateKeyFromPEM(keyPEM)
-	if err != nil {
-		return fmt.Errorf("identity %s/%s: key: %w", caller.Org, caller.Name, err)
-	}
-	sign, err := identity.NewPrivateKeySign(key)
-	if err != nil {
-		return fmt.Errorf("identity %s/%s: key: %w", caller.Org, caller.Name, err)
-	}
-	s := &signer{id: config.Identity{Org: caller.Org, Role: caller.Role, Name: caller.Name, MSPID: mspID}, xid: xid, sign: sign}
+	id := config.Identity{Org: caller.Org, Role: caller.Role, Name: caller.Name, MSPID: mspID}
+	s := &signer{id: id, xid: xid}
 	e := &enrolledIdentity{via: map[string]conn{}}
+	var reader map[string]conn
+	if len(keyPEM) == 0 {
+		s.cert, e.cert = cert, cert
+		if reader = l.readerFor(id); reader == nil {
+			return fmt.Errorf("identity %s/%s: signs on the client, but no server-signed identity is configured to read for it", caller.Org, caller.Name)
+		}
+	} else {
+		key, err := identity.PrivateKeyFromPEM(keyPEM)
+		if err != nil {
+			return fmt.Errorf("identity %s/%s: key: %w", caller.Org, caller.Name, err)
+		}
+		if s.sign, err = identity.NewPrivateKeySign(key); err != nil {
+			return fmt.Errorf("identity %s/%s: key: %w", caller.Org, caller.Name, err)
+		}
+	}
 	for _, p := range l.cfg.Peers {
 		gc, err := connectVia(l.cfg, s, p.Name, l.byName[p.Name], l.obs)
 		if err != nil {
@@ -59,6 +74,9 @@ func (l *Ledger) AddIdentity(caller ledger.Caller, mspID string, hops []string, 
 			return err
 		}
 		gc.log = l.log
+		if r, ok := reader[p.Name].(*gatewayConn); ok {
+			gc.reader = r
+		}
 		e.gateways = append(e.gateways, gc.gw)
 		e.via[p.Name] = gc
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/govchain/govchain/gateway/internal/config"
 	"github.com/govchain/govchain/gateway/internal/ledger"
 	"github.com/govchain/govchain/gateway/internal/txstore"
 	"github.com/stretchr/testify/require"
@@ -82,4 +83,68 @@ func TestEnrolledIdentityAddedAndDropped(t *testing.T) {
 	require.True(t, ok)
 	require.Equal(t, ledger.KindContract, le.Kind)
 	require.Equal(t, "FORBIDDEN", le.Code)
+}
+
+// TestEnrolledClientSignedIdentity: an identity added without a key (enrolled with its
+// holder's CSR) signs on the client as a configured `signing: client` one: SigningCertificate
+// knows its certificate, its conns have no signer and read through a server-signed identity
+// of its org; once dropped, its certificate is forgotten.
+func TestEnrolledClientSignedIdentity(t *testing.T) {
+	dir := t.TempDir()
+	tlsCA, _ := selfSigned(t, "tls-ca")
+	caFile := filepath.Join(dir, "tlsca.pem")
+	require.NoError(t, os.WriteFile(caFile, tlsCA, 0o600))
+	cfg := testConfig()
+	cfg.Peers = nil
+	for _, p := range testPeers() {
+		p.Endpoint, p.TLSCACert = "127.0.0.1:1", caFile
+		cfg.Peers = append(cfg.Peers, p)
+	}
+	adminCert, adminKey := selfSigned(t, "admin")
+	certFile, keyFile := filepath.Join(dir, "admin.pem"), filepath.Join(dir, "admin.key")
+	require.NoError(t, os.WriteFile(certFile, adminCert, 0o600))
+	require.NoError(t, os.WriteFile(keyFile, adminKey, 0o600))
+	admin := config.Identity{Org: "market", Role: "admin", MSPID: "MarketMSP", Cert: certFile, Key: keyFile, Peer: "peer0.market"}
+	cfg.Identities = []config.Identity{admin}
+	db, err := bolt.Open(filepath.Join(dir, "gw.db"), 0o600, nil)
+	require.NoError(t, err)
+	defer db.Close()
+	st, err := txstore.New(db)
+	require.NoError(t, err)
+	l, err := New(cfg, st)
+	require.NoError(t, err)
+	defer l.Close()
+
+	clerk := ledger.Caller{Org: "market", Role: "registrar", Name: "clerk-cs"}
+	cert, _ := selfSigned(t, "clerk-cs")
+	require.NoError(t, l.AddIdentity(clerk, "MarketMSP", []string{"peer0.market"}, cert, nil))
+	got, ok := l.SigningCertificate(clerk)
+	require.True(t, ok, "the certificate of an identity added without a key")
+	b, _ := pem.Decode(cert)
+	require.Equal(t, b.Bytes, got.Raw)
+	_, ok = l.SigningCertificate(ledger.Caller{Org: "market", Role: "admin"})
+	require.False(t, ok, "a server-signed identity has no signing certificate")
+
+	c, err := l.connFor(ledger.Call{Caller: clerk})
+	require.NoError(t, err)
+	gc := c.(*gatewayConn)
+	require.Nil(t, gc.sign, "no signer: only signed bytes")
+	require.NotNil(t, gc.reader, "reads and commit status through a server-signed identity")
+	require.Equal(t, ledger.Caller{Org: "market", Role: "admin"}, gc.reader.caller)
+	cs, err := l.signingConns(ledger.Call{Caller: clerk})
+	require.NoError(t, err)
+	require.Len(t, cs, 1)
+
+	// A server-signed enrolled identity is refused by the signing path.
+	clerk2 := ledger.Caller{Org: "market", Role: "registrar", Name: "clerk2"}
+	cert2, key2 := selfSigned(t, "clerk2")
+	require.NoError(t, l.AddIdentity(clerk2, "MarketMSP", []string{"peer0.market"}, cert2, key2))
+	_, ok = l.SigningCertificate(clerk2)
+	require.False(t, ok)
+	_, err = l.signingConns(ledger.Call{Caller: clerk2})
+	require.Error(t, err)
+
+	l.RemoveIdentity(clerk)
+	_, ok = l.SigningCertificate(clerk)
+	require.False(t, ok, "revoked: forgotten")
 }

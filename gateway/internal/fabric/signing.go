@@ -16,14 +16,20 @@ var _ ledger.Signing = (*Ledger)(nil)
 
 // SigningCertificate implements ledger.Signing.
 func (l *Ledger) SigningCertificate(caller ledger.Caller) (*x509.Certificate, bool) {
-	c, ok := l.clientCerts[caller]
-	return c, ok
+	if c, ok := l.clientCerts[caller]; ok {
+		return c, true
+	}
+	// An identity enrolled at runtime with its holder's CSR (AddIdentity without a key).
+	if e, ok := l.enrolledOf(caller); ok && e.cert != nil {
+		return e.cert, true
+	}
+	return nil, false
 }
 
 // signingConns lists the client-signed caller's gatewayConns in route order (own peer
 // first): a signed proposal may be endorsed through any of them.
 func (l *Ledger) signingConns(call ledger.Call) ([]*gatewayConn, error) {
-	if _, ok := l.clientCerts[call.Caller]; !ok {
+	if _, ok := l.SigningCertificate(call.Caller); !ok {
 		return nil, &ledger.Error{Kind: ledger.KindContract, Code: "FORBIDDEN", Message: "identity " + call.Caller.Label() + " signs on the server: write through the ordinary routes"}
 	}
 	c, err := l.connFor(call)

@@ -60,10 +60,13 @@ type createIdentityRequest struct {
 	Role string `json:"role"`
 	// Org is optional: the admin's own org (anything else is 403).
 	Org string `json:"org,omitempty"`
+	// CSR is optional: the holder's PKCS#10 request (PEM, P-256, CN = name). With it the
+	// holder keeps the key and the identity signs on the client (/api/v1/signing).
+	CSR string `json:"csr,omitempty"`
 }
 
-// POST /identities {name, role} → registered and enrolled at the org's CA; 201 with the API
-// key, shown this once.
+// POST /identities {name, role, csr?} → registered and enrolled at the org's CA; 201 with
+// the API key, shown this once. With a csr the gateway keeps only the certificate.
 func (s *Server) createIdentity(c *gin.Context) {
 	var req createIdentityRequest
 	if err := decode(c, "identity", &req); err != nil {
@@ -82,9 +85,17 @@ func (s *Server) createIdentity(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	var csr []byte
+	if req.CSR != "" {
+		csr = []byte(req.CSR)
+		if _, err := identities.ValidateCSR(csr, req.Name); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), identityTimeout)
 	defer cancel()
-	out, err := s.cfg.Identities.Create(ctx, p.Org, req.Name, req.Role, p.Org+"/"+p.Role)
+	out, err := s.cfg.Identities.Create(ctx, p.Org, req.Name, req.Role, csr, p.Org+"/"+p.Role)
 	if err != nil {
 		s.identityFailure(c, err)
 		return

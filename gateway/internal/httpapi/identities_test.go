@@ -100,12 +100,20 @@ func (m *memCA) GenCRL(context.Context) ([]byte, error) {
 type signers struct {
 	mu     sync.Mutex
 	active map[ledger.Caller]bool
+	// keyless records the identities added without a key (client-signed): their certificate.
+	keyless map[ledger.Caller][]byte
 }
 
-func (s *signers) AddIdentity(c ledger.Caller, _ string, _ []string, _, _ []byte) error {
+func (s *signers) AddIdentity(c ledger.Caller, _ string, _ []string, cert, key []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.active[c] = true
+	if len(key) == 0 {
+		if s.keyless == nil {
+			s.keyless = map[ledger.Caller][]byte{}
+		}
+		s.keyless[c] = cert
+	}
 	return nil
 }
 

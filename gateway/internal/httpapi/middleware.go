@@ -122,7 +122,7 @@ func (s *Server) authenticate() gin.HandlerFunc {
 			// An identity enrolled through POST /identities: only while it is ACTIVE.
 			var e identities.Principal
 			if e, ok = s.cfg.Identities.LookupKey(hash); ok {
-				p = Principal{Org: e.Org, Role: e.Role, MSPID: e.MSPID, KeyHash: hash, Name: e.Name}
+				p = Principal{Org: e.Org, Role: e.Role, MSPID: e.MSPID, KeyHash: hash, Name: e.Name, ClientSigned: e.ClientSigned}
 			}
 		}
 		if !ok {

@@ -39,7 +39,7 @@ func (p Principal) Caller() ledger.Caller {
 // Identities is the identity lifecycle through the orgs' Fabric CAs (an *identities.Service).
 type Identities interface {
 	LookupKey(sum string) (identities.Principal, bool)
-	Create(ctx context.Context, org, name, role, by string) (*identities.Created, error)
+	Create(ctx context.Context, org, name, role string, csrPEM []byte, by string) (*identities.Created, error)
 	List(org string) ([]identities.View, error)
 	OrgOf(name, except string) string
 	Revoke(ctx context.Context, org, name, reason, crlReason, by string) (*identities.Revoked, error)

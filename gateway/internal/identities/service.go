@@ -1,6 +1,7 @@
 // Package identities is the lifecycle of an agency's people through its Fabric CA: an org's
 // admin registers and enrols a new identity (its certificate carries govchain.role), which
-// gets an API key at once and signs through the gateway; a revoked identity is revoked at
+// gets an API key at once and signs through the gateway (or, enrolled with its holder's CSR,
+// signs on the client: the gateway keeps its certificate only); a revoked identity is revoked at
 // the CA, its CRL generated and handed to the ChannelCRL hook, and its API key refused at
 // once. Records (certificate, key, the key's SHA-256) live in the gateway's bbolt database,
 // so enrolled identities survive a restart.
@@ -146,6 +147,8 @@ func caller(r *Record) ledger.Caller { return ledger.Caller{Org: r.Org, Role: r.
 // Principal is who an enrolled identity's API key stands for.
 type Principal struct {
 	Org, Role, Name, MSPID string
+	// ClientSigned: enrolled with its holder's CSR; it writes through /api/v1/signing only.
+	ClientSigned bool
 }
 
 // LookupKey returns the ACTIVE identity whose API key has this SHA-256 (hex, lower case).
@@ -156,7 +159,7 @@ func (s *Service) LookupKey(sum string) (Principal, bool) {
 	if !ok {
 		return Principal{}, false
 	}
-	return Principal{Org: r.Org, Role: r.Role, Name: r.Name, MSPID: r.MSPID}, true
+	return Principal{Org: r.Org, Role: r.Role, Name: r.Name, MSPID: r.MSPID, ClientSigned: r.ClientSigned()}, true
 }
 
 // View is an identity as the API shows it: never a key.
@@ -172,12 +175,19 @@ type View struct {
 	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
 	RevokedBy  string     `json:"revoked_by,omitempty"`
 	Reason     string     `json:"reason,omitempty"`
+	// Signing is "server" (the gateway made and keeps the key) or "client" (enrolled with
+	// the holder's CSR: the gateway never had the key; writes go through /api/v1/signing).
+	Signing string `json:"signing"`
 	// Certificate is the identity's enrolment certificate (PEM): public.
 	Certificate string `json:"certificate"`
 }
 
 func view(r *Record) View {
-	return View{Org: r.Org, Name: r.Name, Role: r.Role, MSPID: r.MSPID, Status: r.Status, Serial: r.Serial,
+	signing := "server"
+	if r.ClientSigned() {
+		signing = SigningClient
+	}
+	return View{Signing: signing, Org: r.Org, Name: r.Name, Role: r.Role, MSPID: r.MSPID, Status: r.Status, Serial: r.Serial,
 		EnrolledAt: r.EnrolledAt, EnrolledBy: r.EnrolledBy, RevokedAt: r.RevokedAt, RevokedBy: r.RevokedBy,
 		Reason: r.Reason, Certificate: string(r.CertPEM)}
 }
@@ -244,14 +254,24 @@ type Created struct {
 }
 
 // Create registers name with the org's CA (type client, govchain.role = role in its
-// enrolment certificates), enrols it with a key the gateway makes and keeps, stores it and
-// makes it usable at once. by names the admin (for the record).
-func (s *Service) Create(ctx context.Context, org, name, role, by string) (*Created, error) {
+// enrolment certificates), enrols it, stores it and makes it usable at once. Without csrPEM
+// the gateway makes the key and keeps it (server-side signing); with csrPEM (the holder's
+// PKCS#10 request, see ValidateCSR) the CA certifies the holder's key, the gateway keeps the
+// certificate only and the identity signs on the client (/api/v1/signing). by names the
+// admin (for the record).
+func (s *Service) Create(ctx context.Context, org, name, role string, csrPEM []byte, by string) (*Created, error) {
 	if err := ValidateName(name); err != nil {
 		return nil, err
 	}
 	if err := ValidateRole(role); err != nil {
 		return nil, err
+	}
+	var holder *x509.CertificateRequest
+	if len(csrPEM) > 0 {
+		var err error
+		if holder, err = ValidateCSR(csrPEM, name); err != nil {
+			return nil, err
+		}
 	}
 	o, err := s.org(org)
 	if err != nil {
@@ -271,9 +291,11 @@ func (s *Service) Create(ctx context.Context, org, name, role, by string) (*Crea
 		}
 		return nil, caFailure(err)
 	}
-	keyPEM, csrPEM, err := NewKeyAndCSR(name, o.MSPID)
-	if err != nil {
-		return nil, err
+	var keyPEM []byte
+	if holder == nil {
+		if keyPEM, csrPEM, err = NewKeyAndCSR(name, o.MSPID); err != nil {
+			return nil, err
+		}
 	}
 	certPEM, err := o.CA.Enroll(ctx, name, secret, csrPEM)
 	if err != nil {
@@ -286,18 +308,25 @@ func (s *Service) Create(ctx context.Context, org, name, role, by string) (*Crea
 	if got, err := config.CertificateRole(cert); err != nil || got != role {
 		return nil, &CAFailure{Err: fmt.Errorf("the CA's certificate for %s carries %s=%q, not %q", name, domain.RoleAttribute, got, role)}
 	}
+	signing := ""
+	if holder != nil {
+		if !samePublicKey(cert.PublicKey, holder.PublicKey) {
+			return nil, &CAFailure{Err: fmt.Errorf("the CA's certificate for %s does not certify the key of the CSR", name)}
+		}
+		signing = SigningClient
+	}
 	apiKey := "gck_" + randomHex(24)
 	sum := sha256.Sum256([]byte(apiKey))
 	r := &Record{Org: org, Name: name, Role: role, MSPID: o.MSPID, Status: StatusActive,
 		Serial: serialHex(cert.SerialNumber), EnrolledAt: s.cfg.Now().UTC(), EnrolledBy: by,
-		KeySHA256: hex.EncodeToString(sum[:]), CertPEM: certPEM, KeyPEM: keyPEM}
+		KeySHA256: hex.EncodeToString(sum[:]), CertPEM: certPEM, KeyPEM: keyPEM, Signing: signing}
 	if err := s.st.put(r); err != nil {
 		return nil, err
 	}
 	if err := s.activate(r); err != nil {
 		return nil, err
 	}
-	s.log.Info("identity enrolled", "org", org, "name", name, "role", role, "serial", r.Serial, "by", by)
+	s.log.Info("identity enrolled", "org", org, "name", name, "role", role, "serial", r.Serial, "signing", view(r).Signing, "by", by)
 	return &Created{View: view(r), APIKey: apiKey}, nil
 }
 

@@ -33,8 +33,17 @@ type Record struct {
 	Reason     string     `json:"reason,omitempty"`
 	KeySHA256  string     `json:"key_sha256"`
 	CertPEM    []byte     `json:"cert_pem"`
-	KeyPEM     []byte     `json:"key_pem,omitempty"` // dropped once revoked
+	KeyPEM     []byte     `json:"key_pem,omitempty"` // dropped once revoked; never set when Signing is SigningClient
+	// Signing is SigningClient for an identity enrolled with its holder's CSR: the gateway
+	// has its certificate only and the holder signs (/api/v1/signing). "" is server-side.
+	Signing string `json:"signing,omitempty"`
 }
+
+// SigningClient marks a Record whose key the gateway never had.
+const SigningClient = "client"
+
+// ClientSigned reports whether the identity signs on the client.
+func (r *Record) ClientSigned() bool { return r.Signing == SigningClient }
 
 type store struct{ db *bolt.DB }
 
