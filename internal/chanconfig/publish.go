@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/govchain/govchain/internal/ledgerverify"
 	"strings"
 	"sync"
 	"time"
@@ -16,7 +17,6 @@ import (
 	ab "github.com/hyperledger/fabric-protos-go-apiv2/orderer"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
-	"google.golang.org/protobuf/proto"
 )
 
 // AdminRole is the role of the identity, per org, that signs that org's config updates:
@@ -161,7 +161,7 @@ func configInForce(ctx context.Context, src *ledgerfetch.Source) (uint64, *cb.Co
 	if err != nil {
 		return 0, nil, err
 	}
-	n, err := LastConfig(head)
+	n, err := ledgerverify.LastConfigIndex(head)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -171,26 +171,6 @@ func configInForce(ctx context.Context, src *ledgerfetch.Source) (uint64, *cb.Co
 	}
 	c, err := ConfigFromBlock(b)
 	return n, c, err
-}
-
-// LastConfig reads the last config index the orderers signed in a block.
-func LastConfig(b *cb.Block) (uint64, error) {
-	if b.GetHeader().GetNumber() == 0 {
-		return 0, nil
-	}
-	md := b.GetMetadata().GetMetadata()
-	if len(md) <= int(cb.BlockMetadataIndex_SIGNATURES) {
-		return 0, fmt.Errorf("block %d has no signatures metadata", b.GetHeader().GetNumber())
-	}
-	m := &cb.Metadata{}
-	if err := proto.Unmarshal(md[cb.BlockMetadataIndex_SIGNATURES], m); err != nil {
-		return 0, fmt.Errorf("block %d signatures metadata: %w", b.GetHeader().GetNumber(), err)
-	}
-	obm := &cb.OrdererBlockMetadata{}
-	if err := proto.Unmarshal(m.Value, obm); err != nil {
-		return 0, fmt.Errorf("block %d orderer metadata: %w", b.GetHeader().GetNumber(), err)
-	}
-	return obm.GetLastConfig().GetIndex(), nil
 }
 
 // sign signs the update as the org's Admins policy needs (the org admin's config

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/govchain/govchain/internal/ledgerverify"
 	"regexp"
 	"sync"
 
@@ -110,11 +111,11 @@ func (bd *Builder) Build(ctx context.Context, src Source, txID string) ([]byte, 
 	if err != nil {
 		return nil, nil, err
 	}
-	first, err := lastConfig(def)
+	first, err := ledgerverify.LastConfigIndex(def)
 	if err != nil {
 		return nil, nil, err
 	}
-	last, err := lastConfig(txb)
+	last, err := ledgerverify.LastConfigIndex(txb)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -134,7 +135,7 @@ func (bd *Builder) Build(ctx context.Context, src Source, txID string) ([]byte, 
 		if err != nil {
 			return nil, nil, err
 		}
-		if n, err = lastConfig(prev); err != nil {
+		if n, err = ledgerverify.LastConfigIndex(prev); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -155,23 +156,6 @@ func (bd *Builder) Build(ctx context.Context, src Source, txID string) ([]byte, 
 		return nil, nil, err
 	}
 	return out, bundle, nil
-}
-
-// lastConfig reads the last config index the orderers signed in a block.
-func lastConfig(b *cb.Block) (uint64, error) {
-	md := b.GetMetadata().GetMetadata()
-	if len(md) <= int(cb.BlockMetadataIndex_SIGNATURES) {
-		return 0, fmt.Errorf("block %d has no signatures metadata", b.GetHeader().GetNumber())
-	}
-	m := &cb.Metadata{}
-	if err := proto.Unmarshal(md[cb.BlockMetadataIndex_SIGNATURES], m); err != nil {
-		return 0, fmt.Errorf("block %d signatures metadata: %w", b.GetHeader().GetNumber(), err)
-	}
-	obm := &cb.OrdererBlockMetadata{}
-	if err := proto.Unmarshal(m.Value, obm); err != nil {
-		return 0, fmt.Errorf("block %d orderer metadata: %w", b.GetHeader().GetNumber(), err)
-	}
-	return obm.GetLastConfig().GetIndex(), nil
 }
 
 // normalise empties the metadata no signature covers (LAST_CONFIG, ORDERER,

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/govchain/govchain/internal/ledgerverify"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -225,7 +226,7 @@ func configNumber(t *testing.T, ctx context.Context, cfg *gatewayconfig.File) ui
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := chanconfig.LastConfig(head)
+	n, err := ledgerverify.LastConfigIndex(head)
 	if err != nil {
 		t.Fatal(err)
 	}

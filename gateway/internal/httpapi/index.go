@@ -255,25 +255,12 @@ func (s *Server) indexRecords(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	ctx, cancel := s.readContext(c)
-	defer cancel()
-	pos, err := ix.Position(ctx)
-	if err != nil {
-		s.indexFailed(c, err)
+	recs, bookmark, pos, ok := indexPage(s, c, ix, q.PageSize, func(ctx context.Context, n int) ([]index.Record, error) {
+		q.PageSize = n
+		return ix.Records(ctx, q)
+	}, func(r index.Record) any { return index.RecordKey{Kind: r.Kind, ID: r.ID} })
+	if !ok {
 		return
-	}
-	size := q.PageSize
-	q.PageSize = size + 1
-	recs, err := ix.Records(ctx, q)
-	if err != nil {
-		s.indexFailed(c, err)
-		return
-	}
-	bookmark := ""
-	if len(recs) > size {
-		recs = recs[:size]
-		last := recs[size-1]
-		bookmark = encodeBookmark(index.RecordKey{Kind: last.Kind, ID: last.ID})
 	}
 	out := make([]indexRecordJSON, 0, len(recs))
 	for _, r := range recs {
@@ -336,25 +323,12 @@ func (s *Server) indexTransactions(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	ctx, cancel := s.readContext(c)
-	defer cancel()
-	pos, err := ix.Position(ctx)
-	if err != nil {
-		s.indexFailed(c, err)
+	txs, bookmark, pos, ok := indexPage(s, c, ix, q.PageSize, func(ctx context.Context, n int) ([]index.Tx, error) {
+		q.PageSize = n
+		return ix.Transactions(ctx, q)
+	}, func(t index.Tx) any { return index.TxKey{Block: t.Block, Index: t.TxIndex} })
+	if !ok {
 		return
-	}
-	size := q.PageSize
-	q.PageSize = size + 1
-	txs, err := ix.Transactions(ctx, q)
-	if err != nil {
-		s.indexFailed(c, err)
-		return
-	}
-	bookmark := ""
-	if len(txs) > size {
-		txs = txs[:size]
-		last := txs[size-1]
-		bookmark = encodeBookmark(index.TxKey{Block: last.Block, Index: last.TxIndex})
 	}
 	out := make([]indexTxJSON, 0, len(txs))
 	for _, t := range txs {
@@ -496,4 +470,28 @@ func (s *Server) indexRebuild(c *gin.Context) {
 	s.log.Info("index: rebuild asked", "org", p.Org, "role", p.Role)
 	ix.Rebuild()
 	c.JSON(http.StatusAccepted, gin.H{"status": "rebuilding", "status_url": APIPrefix + "/index/status"})
+}
+
+// indexPage reads the index's position and one page of size rows (fetch is asked for one
+// more, to know whether another page follows: then bookmark is the key of the page's last
+// row). A failure has been answered when ok is false.
+func indexPage[T any](s *Server, c *gin.Context, ix Index, size int, fetch func(context.Context, int) ([]T, error),
+	key func(T) any) (rows []T, bookmark string, pos index.Position, ok bool) {
+	ctx, cancel := s.readContext(c)
+	defer cancel()
+	pos, err := ix.Position(ctx)
+	if err != nil {
+		s.indexFailed(c, err)
+		return nil, "", pos, false
+	}
+	rows, err = fetch(ctx, size+1)
+	if err != nil {
+		s.indexFailed(c, err)
+		return nil, "", pos, false
+	}
+	if len(rows) > size {
+		rows = rows[:size]
+		bookmark = encodeBookmark(key(rows[size-1]))
+	}
+	return rows, bookmark, pos, true
 }
