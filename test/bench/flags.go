@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"github.com/govchain/govchain/test/internal/loadkit"
 	"io"
 	"strconv"
 	"strings"
@@ -187,17 +188,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.Float64Var(&o.Quiet, "quiet", 0, "before each phase, wait until processes outside the network use fewer than this many cores (0: do not wait)")
 	fs.DurationVar(&o.QuietMax, "quiet-max", 5*time.Minute, "longest wait for -quiet")
 	fs.BoolVar(&o.Progress, "progress", true, "print a progress line on stderr while running")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: go run ./test/bench [flags]\n\n"+
-			"Committed TPS and latency through the HTTP gateway versus the fabric-gateway SDK,\n"+
-			"against the system started by `make up`.\n\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+	if err := loadkit.ParseFlags(fs, args, "usage: go run ./test/bench [flags]\n\n"+
+		"Committed TPS and latency through the HTTP gateway versus the fabric-gateway SDK,\n"+
+		"against the system started by `make up`.\n\n"); err != nil {
 		return nil, err
-	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
 	var err error
 	if o.Workloads, err = parseWorkloads(workload); err != nil {

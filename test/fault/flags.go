@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/govchain/govchain/test/internal/loadkit"
 	"io"
 	"strings"
 	"time"
@@ -95,19 +96,12 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.Data, "data", "data/fault", "the network's data directory (GOVCHAIN_DATA), relative to the repository root")
 	fs.IntVar(&o.BasePort, "base-port", 27000, "the network's port range (GOVCHAIN_BASE_PORT)")
 	fs.StringVar(&o.GatewayAddr, "gateway-addr", "127.0.0.1:27800", "the HTTP gateway's address (GOVCHAIN_GATEWAY_ADDR)")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: go run ./test/fault [flags]\n\n"+
-			"Starts a clean network of its own, kills one node at a time under write load, restarts it and\n"+
-			"reports what was acknowledged, what was lost, how long clients waited and how long the node\n"+
-			"took to catch up. Exit status 1 if an acknowledged write was lost, an asynchronous write never\n"+
-			"reached a final status, or a restarted node did not catch up in time.\n\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+	if err := loadkit.ParseFlags(fs, args, "usage: go run ./test/fault [flags]\n\n"+
+		"Starts a clean network of its own, kills one node at a time under write load, restarts it and\n"+
+		"reports what was acknowledged, what was lost, how long clients waited and how long the node\n"+
+		"took to catch up. Exit status 1 if an acknowledged write was lost, an asynchronous write never\n"+
+		"reached a final status, or a restarted node did not catch up in time.\n\n"); err != nil {
 		return nil, err
-	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
 	var err error
 	if o.Faults, err = parseFaults(faults); err != nil {

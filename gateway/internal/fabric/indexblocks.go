@@ -68,23 +68,16 @@ func decodeTx(envBytes []byte, chaincode string) (index.Tx, []index.Record, erro
 	if err := proto.Unmarshal(envBytes, env); err != nil {
 		return tx, nil, fmt.Errorf("envelope: %w", err)
 	}
-	payload := &common.Payload{}
-	if err := proto.Unmarshal(env.GetPayload(), payload); err != nil {
-		return tx, nil, fmt.Errorf("payload: %w", err)
+	f, err := parseTxPayload(env.GetPayload())
+	if err != nil {
+		return tx, nil, err
 	}
-	chdr := &common.ChannelHeader{}
-	if err := proto.Unmarshal(payload.GetHeader().GetChannelHeader(), chdr); err != nil {
-		return tx, nil, fmt.Errorf("channel header: %w", err)
-	}
-	shdr := &common.SignatureHeader{}
-	if err := proto.Unmarshal(payload.GetHeader().GetSignatureHeader(), shdr); err != nil {
-		return tx, nil, fmt.Errorf("signature header: %w", err)
-	}
+	chdr := f.chdr
 	tx.TxID = chdr.GetTxId()
 	if ts := chdr.GetTimestamp(); ts != nil {
 		tx.Timestamp = ts.AsTime().UTC().Truncate(time.Microsecond)
 	}
-	tx.CreatorMSP = mspOf(shdr.GetCreator())
+	tx.CreatorMSP = mspOf(f.creator)
 	tx.Endorsers = []string{}
 	switch common.HeaderType(chdr.GetType()) {
 	case common.HeaderType_ENDORSER_TRANSACTION:
@@ -95,16 +88,8 @@ func decodeTx(envBytes []byte, chaincode string) (index.Tx, []index.Record, erro
 		tx.Function = common.HeaderType(chdr.GetType()).String()
 		return tx, nil, nil
 	}
-	body := &peer.Transaction{}
-	if err := proto.Unmarshal(payload.GetData(), body); err != nil {
-		return tx, nil, fmt.Errorf("transaction: %w", err)
-	}
 	var records []index.Record
-	for _, action := range body.GetActions() {
-		cap := &peer.ChaincodeActionPayload{}
-		if err := proto.Unmarshal(action.GetPayload(), cap); err != nil {
-			return tx, nil, fmt.Errorf("chaincode action payload: %w", err)
-		}
+	for _, cap := range f.actions {
 		name, fn := parseInvocation(cap.GetChaincodeProposalPayload())
 		if tx.Function == "" {
 			tx.Function = fn

@@ -23,18 +23,11 @@ func parseProcessedTransaction(raw []byte) (*ledger.Transaction, error) {
 	if err := proto.Unmarshal(raw, pt); err != nil {
 		return nil, fmt.Errorf("ProcessedTransaction: %w", err)
 	}
-	payload := &common.Payload{}
-	if err := proto.Unmarshal(pt.GetTransactionEnvelope().GetPayload(), payload); err != nil {
-		return nil, fmt.Errorf("payload: %w", err)
+	f, err := parseTxPayload(pt.GetTransactionEnvelope().GetPayload())
+	if err != nil {
+		return nil, err
 	}
-	chdr := &common.ChannelHeader{}
-	if err := proto.Unmarshal(payload.GetHeader().GetChannelHeader(), chdr); err != nil {
-		return nil, fmt.Errorf("channel header: %w", err)
-	}
-	shdr := &common.SignatureHeader{}
-	if err := proto.Unmarshal(payload.GetHeader().GetSignatureHeader(), shdr); err != nil {
-		return nil, fmt.Errorf("signature header: %w", err)
-	}
+	chdr := f.chdr
 	code := pt.GetValidationCode()
 	name := peer.TxValidationCode_name[code]
 	if name == "" {
@@ -50,21 +43,10 @@ func parseProcessedTransaction(raw []byte) (*ledger.Transaction, error) {
 		t := ts.AsTime().UTC().Truncate(time.Microsecond)
 		tx.Timestamp = &t
 	}
-	if creator, err := parseSigner(shdr.GetCreator()); err == nil {
+	if creator, err := parseSigner(f.creator); err == nil {
 		tx.Creator = &creator
 	}
-	if common.HeaderType(chdr.GetType()) != common.HeaderType_ENDORSER_TRANSACTION {
-		return tx, nil
-	}
-	body := &peer.Transaction{}
-	if err := proto.Unmarshal(payload.GetData(), body); err != nil {
-		return nil, fmt.Errorf("transaction: %w", err)
-	}
-	for _, action := range body.GetActions() {
-		cap := &peer.ChaincodeActionPayload{}
-		if err := proto.Unmarshal(action.GetPayload(), cap); err != nil {
-			return nil, fmt.Errorf("chaincode action payload: %w", err)
-		}
+	for _, cap := range f.actions {
 		if tx.Function == "" {
 			tx.Chaincode, tx.Function = parseInvocation(cap.GetChaincodeProposalPayload())
 		}
@@ -81,6 +63,47 @@ func parseProcessedTransaction(raw []byte) (*ledger.Transaction, error) {
 	}
 	slices.Sort(tx.EndorsingOrgs)
 	return tx, nil
+}
+
+// txPayload is what an envelope's payload says of its transaction: the channel header, the
+// creator and, for an endorser transaction, its chaincode actions.
+type txPayload struct {
+	chdr    *common.ChannelHeader
+	creator []byte
+	actions []*peer.ChaincodeActionPayload
+}
+
+// parseTxPayload decodes an envelope's payload: the transaction lookup (qscc) and the index
+// (whole blocks) read the same facts from it.
+func parseTxPayload(raw []byte) (*txPayload, error) {
+	payload := &common.Payload{}
+	if err := proto.Unmarshal(raw, payload); err != nil {
+		return nil, fmt.Errorf("payload: %w", err)
+	}
+	f := &txPayload{chdr: &common.ChannelHeader{}}
+	if err := proto.Unmarshal(payload.GetHeader().GetChannelHeader(), f.chdr); err != nil {
+		return nil, fmt.Errorf("channel header: %w", err)
+	}
+	shdr := &common.SignatureHeader{}
+	if err := proto.Unmarshal(payload.GetHeader().GetSignatureHeader(), shdr); err != nil {
+		return nil, fmt.Errorf("signature header: %w", err)
+	}
+	f.creator = shdr.GetCreator()
+	if common.HeaderType(f.chdr.GetType()) != common.HeaderType_ENDORSER_TRANSACTION {
+		return f, nil
+	}
+	body := &peer.Transaction{}
+	if err := proto.Unmarshal(payload.GetData(), body); err != nil {
+		return nil, fmt.Errorf("transaction: %w", err)
+	}
+	for _, action := range body.GetActions() {
+		cap := &peer.ChaincodeActionPayload{}
+		if err := proto.Unmarshal(action.GetPayload(), cap); err != nil {
+			return nil, fmt.Errorf("chaincode action payload: %w", err)
+		}
+		f.actions = append(f.actions, cap)
+	}
+	return f, nil
 }
 
 // parseInvocation reads the chaincode name and function ("contract:Function") of a proposal.
