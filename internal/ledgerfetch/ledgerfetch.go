@@ -41,13 +41,26 @@ func Dial(cfg *gatewayconfig.File, id gatewayconfig.Identity, peer gatewayconfig
 	if err != nil {
 		return nil, err
 	}
-	xid, sign, err := fabricid.Signer(id)
-	if err != nil {
-		return nil, err
-	}
 	cc, err := grpc.NewClient(peer.Endpoint,
 		grpc.WithTransportCredentials(credentials.NewClientTLSFromCert(pool, peer.ServerName)),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(MaxMessageBytes)))
+	if err != nil {
+		return nil, err
+	}
+	src, err := Over(cc, cfg.Channel, id, peer, timeout)
+	if err != nil {
+		cc.Close()
+		return nil, err
+	}
+	closeGateway := src.close
+	src.close = func() { closeGateway(); cc.Close() }
+	return src, nil
+}
+
+// Over is Dial through a connection to peer the caller already has (and closes itself):
+// the gateway reuses its own connection to each peer.
+func Over(cc grpc.ClientConnInterface, channel string, id gatewayconfig.Identity, peer gatewayconfig.Peer, timeout time.Duration) (*Source, error) {
+	xid, sign, err := fabricid.Signer(id)
 	if err != nil {
 		return nil, err
 	}
@@ -57,20 +70,19 @@ func Dial(cfg *gatewayconfig.File, id gatewayconfig.Identity, peer gatewayconfig
 	gw, err := client.Connect(xid, client.WithSign(sign), client.WithHash(hash.SHA256),
 		client.WithClientConnection(cc), client.WithEvaluateTimeout(timeout))
 	if err != nil {
-		cc.Close()
 		return nil, err
 	}
-	network := gw.GetNetwork(cfg.Channel)
+	network := gw.GetNetwork(channel)
 	contract := network.GetContract("qscc")
 	return &Source{
 		Peer:    peer.Name,
 		MSPID:   peer.MSPID,
-		channel: cfg.Channel,
+		channel: channel,
 		network: network,
 		eval: func(ctx context.Context, fn string, args ...string) ([]byte, error) {
 			return contract.EvaluateWithContext(ctx, fn, client.WithArguments(args...))
 		},
-		close: func() { gw.Close(); cc.Close() },
+		close: func() { gw.Close() },
 	}, nil
 }
 

@@ -122,7 +122,7 @@ func run() error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	verifier, closeVerifier, err := chainVerification(cfg, log)
+	verifier, closeVerifier, err := chainVerification(cfg, l, log)
 	if err != nil {
 		return err
 	}
@@ -212,8 +212,8 @@ func run() error {
 
 // chainVerification sets up the gateway's verification of the chain, read from the audit
 // office's own peer with its identity (the auditor role when there is one) and compared
-// with every peer. Without an audit office identity it is off (nil).
-func chainVerification(cfg *config.Config, log *slog.Logger) (*verification.Service, func(), error) {
+// with every peer, through the Ledger's own connection to each peer. Without an audit office identity it is off (nil).
+func chainVerification(cfg *config.Config, l *fabric.Ledger, log *slog.Logger) (*verification.Service, func(), error) {
 	var id config.Identity
 	found := false
 	for _, i := range cfg.Identities {
@@ -234,7 +234,12 @@ func chainVerification(cfg *config.Config, log *slog.Logger) (*verification.Serv
 	var own ledgerfetch.Reader
 	var peers []ledgerfetch.Reader
 	for _, p := range cfg.Peers {
-		src, err := ledgerfetch.Dial(&cfg.File, id, p, cfg.Timeouts.Evaluate)
+		cc, ok := l.PeerConn(p.Name)
+		if !ok {
+			closeAll()
+			return nil, nil, fmt.Errorf("chain verification: no connection to peer %s", p.Name)
+		}
+		src, err := ledgerfetch.Over(cc, cfg.Channel, id, p, cfg.Timeouts.Evaluate)
 		if err != nil {
 			closeAll()
 			return nil, nil, fmt.Errorf("chain verification, peer %s: %w", p.Name, err)

@@ -462,3 +462,11 @@ func recordView(rec *txstore.Record, chaincode string) *ledger.Transaction {
 	}
 	return tx
 }
+
+// PeerConn is the gateway's shared connection to a configured peer (TLS, keepalive,
+// reconnect backoff, message size for whole blocks), for other readers of that peer, such
+// as the chain verification. The Ledger closes it.
+func (l *Ledger) PeerConn(name string) (grpc.ClientConnInterface, bool) {
+	cc, ok := l.byName[name]
+	return cc, ok
+}
