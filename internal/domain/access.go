@@ -25,9 +25,18 @@ var Permissions = []Permission{
 	{Contract: ContractBusiness, Function: "RegisterWithPersonal", MSP: MarketMSP, Role: RoleRegistrar},
 	{Contract: ContractBusiness, Function: "AmendPersonal", MSP: MarketMSP, Role: RoleRegistrar},
 	{Contract: ContractBusiness, Function: "ErasePersonal", MSP: MarketMSP, Role: RoleRegistrar},
+	{Contract: ContractBusiness, Function: "SupplyMaterial", MSP: MarketMSP, Role: RoleRegistrar},
+	{Contract: ContractBusiness, Function: "CheckOverduePledges", MSP: MarketMSP, Role: RoleRegistrar},
+	{Contract: ContractBusiness, Function: "IssueLicence", MSP: MarketMSP, Role: RoleRegistrar},
 	{Contract: ContractBusiness, Function: "Get", Evaluate: true},
 	{Contract: ContractBusiness, Function: "List", Evaluate: true},
 	{Contract: ContractBusiness, Function: "History", Evaluate: true},
+	{Contract: ContractBusiness, Function: "ListPledges", Evaluate: true},
+	// Credit records are public to every member agency (the tax bureau before invoicing).
+	{Contract: ContractBusiness, Function: "Credit", Evaluate: true},
+	{Contract: ContractBusiness, Function: "Licence", Evaluate: true},
+	// The gateway answers outsiders' verifications (no API key) with its own identity.
+	{Contract: ContractBusiness, Function: "VerifyLicence", Evaluate: true},
 
 	{Contract: ContractInvoice, Function: "Issue", MSP: TaxMSP, Role: RoleInvoiceIssuer},
 	{Contract: ContractInvoice, Function: "Reverse", MSP: TaxMSP, Role: RoleInvoiceIssuer},

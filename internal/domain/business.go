@@ -24,6 +24,11 @@ type RegisterBusinessRequest struct {
 	BusinessScope         string `json:"business_scope"`
 	EstablishedOn         string `json:"established_on"`
 	RegistrationAuthority string `json:"registration_authority"`
+	// Materials supplies catalogue materials by reference to deposited evidence; Pledge
+	// promises the missing ones (告知承诺制). Both optional: a registration with neither is
+	// accepted as before (its papers checked outside the ledger).
+	Materials []MaterialRef  `json:"materials,omitempty"`
+	Pledge    *PledgeRequest `json:"pledge,omitempty"`
 }
 
 // AmendBusinessRequest is the second argument of business:Amend.
@@ -55,6 +60,12 @@ type Business struct {
 	Status                string      `json:"status"`
 	StatusReason          string      `json:"status_reason"`
 	Amendments            []Amendment `json:"amendments"`
+	// Materials on record (supplied at registration or later) and the pledge, if any.
+	Materials []SuppliedMaterial `json:"materials,omitempty"`
+	Pledge    *Pledge            `json:"pledge,omitempty"`
+	// Licence points at the current electronic licence version; absent for a business
+	// registered before licences were issued (business:IssueLicence issues its first).
+	Licence *LicenceRef `json:"licence,omitempty"`
 	// Personal binds the legal representative's personal data (private, on the owner's
 	// peer) by hash; absent when none was registered.
 	Personal *PersonalBinding `json:"personal,omitempty"`

@@ -30,7 +30,10 @@ func (r *RegisterBusinessRequest) Validate() error {
 	if err := checkDate("established_on", r.EstablishedOn); err != nil {
 		return err
 	}
-	return (textRule{field: "registration_authority", max: MaxNameLen, required: true}).check(r.RegistrationAuthority)
+	if err := (textRule{field: "registration_authority", max: MaxNameLen, required: true}).check(r.RegistrationAuthority); err != nil {
+		return err
+	}
+	return r.validateMaterials()
 }
 
 // NewBusiness builds the record of a validated registration, ACTIVE, created by a.
