@@ -142,7 +142,7 @@ func TestAccessTableCoversExactlyTheTransactions(t *testing.T) {
 		evaluate  []string
 		submitted []string
 	}{
-		{domain.ContractBusiness, contracts.NewBusinessContract(), []string{"Get", "History", "List"}, []string{"Amend", "AmendPersonal", "ChangeStatus", "ErasePersonal", "Register", "RegisterWithPersonal"}},
+		{domain.ContractBusiness, contracts.NewBusinessContract(), []string{"Credit", "Get", "History", "Licence", "List", "ListPledges", "VerifyLicence"}, []string{"Amend", "AmendPersonal", "ChangeStatus", "CheckOverduePledges", "ErasePersonal", "IssueLicence", "Register", "RegisterWithPersonal", "SupplyMaterial"}},
 		{domain.ContractInvoice, contracts.NewInvoiceContract(), []string{"Get", "History", "List"}, []string{"ClaimReimbursement", "Issue", "ReleaseReimbursement", "Reverse"}},
 		{domain.ContractEvidence, contracts.NewEvidenceContract(), []string{"Get", "History", "VerifyByHash"}, []string{"Certify", "Deposit", "DepositBatch", "Revoke"}},
 		{domain.ContractPersonal, contracts.NewPersonalContract(), []string{"Read", "Verify"}, []string{"Erase", "Prune", "Stage"}},

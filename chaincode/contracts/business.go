@@ -39,6 +39,15 @@ func register(ctx contractapi.TransactionContextInterface, request, stageID stri
 		return "", domain.Errorf(domain.CodeConflict, "business %s is already registered (%s, status %s)", req.USCC, existing.Name, existing.Status)
 	}
 	b := domain.NewBusiness(req, a)
+	if len(req.Materials) > 0 || req.Pledge != nil {
+		evidence, err := materialEvidence(stub, req.Materials)
+		if err != nil {
+			return "", err
+		}
+		if err := domain.AttachMaterials(&b, req, evidence, a); err != nil {
+			return "", err
+		}
+	}
 	if stageID != "" {
 		refs, err := stagedRefs(stub, a.Org, req.USCC, stageID)
 		if err != nil {
@@ -48,6 +57,10 @@ func register(ctx contractapi.TransactionContextInterface, request, stageID stri
 			return "", err
 		}
 	}
+	licence, err := issueLicence(stub, &b, a)
+	if err != nil {
+		return "", err
+	}
 	state, err := createRecord(stub, businessKey(b.USCC), b, a.Org)
 	if err != nil {
 		return "", err
@@ -55,7 +68,10 @@ func register(ctx contractapi.TransactionContextInterface, request, stageID stri
 	if err := putBusinessIndexes(stub, &b); err != nil {
 		return "", err
 	}
-	if err := emit(stub, domain.EventBusinessRegistered, domain.ContractBusiness, b.USCC, state); err != nil {
+	if err := putPledgeIndexes(stub, &b); err != nil {
+		return "", err
+	}
+	if err := emit(stub, domain.EventBusinessRegistered, domain.ContractBusiness, b.USCC, state, licence); err != nil {
 		return "", err
 	}
 	return string(state), nil
@@ -83,6 +99,16 @@ func (c *BusinessContract) Amend(ctx contractapi.TransactionContextInterface, us
 	if err := domain.ApplyAmendment(&b, req, a); err != nil {
 		return "", err
 	}
+	// Every amendment changes a printed particular; a business registered before licences
+	// gets its first one here.
+	var related []domain.RelatedRecord
+	if domain.LicencePrinted(b.Amendments[len(b.Amendments)-1].Changes) {
+		licence, err := issueLicence(stub, &b, a)
+		if err != nil {
+			return "", err
+		}
+		related = append(related, licence)
+	}
 	state, err := writeJSON(stub, businessKey(uscc), b)
 	if err != nil {
 		return "", err
@@ -90,7 +116,7 @@ func (c *BusinessContract) Amend(ctx contractapi.TransactionContextInterface, us
 	if err := moveBusinessIndexes(stub, oldName, b.Status, &b); err != nil {
 		return "", err
 	}
-	if err := emit(stub, domain.EventBusinessAmended, domain.ContractBusiness, uscc, state); err != nil {
+	if err := emit(stub, domain.EventBusinessAmended, domain.ContractBusiness, uscc, state, related...); err != nil {
 		return "", err
 	}
 	return string(state), nil

@@ -30,7 +30,8 @@ func TestRegister(t *testing.T) {
 		require.Equal(t, `{"uscc":"`+uscc+`","name":"厦门甲公司","entity_type":"有限责任公司","legal_representative":"张三",`+
 			`"registered_capital_fen":100000000,"address":"厦门市思明区示例路1号","business_scope":"软件开发",`+
 			`"established_on":"2020-01-02","registration_authority":"厦门市市场监督管理局","status":"ACTIVE","status_reason":"",`+
-			`"amendments":[],"owner_org":"MarketMSP","created_at":"2026-11-27T10:00:00Z","created_by_org":"MarketMSP",`+
+			`"amendments":[],"licence":{"licence_number":"`+uscc+`-001","version":1,"verification_code":"`+b.Licence.VerificationCode+`",`+
+			`"issued_at":"2026-11-27T10:00:00Z","tx_id":"`+txIDFor(1)+`"},"owner_org":"MarketMSP","created_at":"2026-11-27T10:00:00Z","created_by_org":"MarketMSP",`+
 			`"created_by":"registrar@market","created_tx_id":"`+txIDFor(1)+`","updated_at":"2026-11-27T10:00:00Z",`+
 			`"updated_by_org":"MarketMSP","updated_by":"registrar@market","last_tx_id":"`+txIDFor(1)+`"}`, payload)
 	})

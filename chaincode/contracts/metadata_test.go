@@ -31,7 +31,9 @@ func TestMetadataListsContractsAndMarksQueriesEvaluate(t *testing.T) {
 
 	want := map[string]map[string]string{
 		"business": {"Register": "SUBMIT", "Amend": "SUBMIT", "ChangeStatus": "SUBMIT", "RegisterWithPersonal": "SUBMIT",
-			"AmendPersonal": "SUBMIT", "ErasePersonal": "SUBMIT", "Get": "EVALUATE", "List": "EVALUATE", "History": "EVALUATE"},
+			"AmendPersonal": "SUBMIT", "ErasePersonal": "SUBMIT", "SupplyMaterial": "SUBMIT", "CheckOverduePledges": "SUBMIT",
+			"IssueLicence": "SUBMIT", "Get": "EVALUATE", "List": "EVALUATE", "History": "EVALUATE", "ListPledges": "EVALUATE",
+			"Credit": "EVALUATE", "Licence": "EVALUATE", "VerifyLicence": "EVALUATE"},
 		"invoice": {"Issue": "SUBMIT", "Reverse": "SUBMIT", "ClaimReimbursement": "SUBMIT", "ReleaseReimbursement": "SUBMIT",
 			"Get": "EVALUATE", "List": "EVALUATE", "History": "EVALUATE"},
 		"evidence": {"Deposit": "SUBMIT", "DepositBatch": "SUBMIT", "Certify": "SUBMIT", "Revoke": "SUBMIT",

@@ -25,6 +25,11 @@ type page struct {
 // rangePage reads one page of the keys starting with prefix. Bookmarks handed to clients
 // are the shim's bookmark (a key) in unpadded base64url, and must lie inside the prefix.
 func rangePage(stub shim.ChaincodeStubInterface, prefix string, pageSize int32, bookmark string) (page, error) {
+	return rangePageTo(stub, prefix, prefix+rangeEnd, pageSize, bookmark)
+}
+
+// rangePageTo is rangePage over the keys of [prefix, end), end within the prefix.
+func rangePageTo(stub shim.ChaincodeStubInterface, prefix, end string, pageSize int32, bookmark string) (page, error) {
 	size, err := domain.PageSize(pageSize)
 	if err != nil {
 		return page{}, err
@@ -32,12 +37,12 @@ func rangePage(stub shim.ChaincodeStubInterface, prefix string, pageSize int32, 
 	start := ""
 	if bookmark != "" {
 		raw, err := base64.RawURLEncoding.DecodeString(bookmark)
-		if err != nil || !strings.HasPrefix(string(raw), prefix) {
+		if err != nil || !strings.HasPrefix(string(raw), prefix) || string(raw) >= end {
 			return page{}, domain.Errorf(domain.CodeInvalid, "bookmark %q does not belong to this listing", bookmark)
 		}
 		start = string(raw)
 	}
-	it, meta, err := stub.GetStateByRangeWithPagination(prefix, prefix+rangeEnd, size, start)
+	it, meta, err := stub.GetStateByRangeWithPagination(prefix, end, size, start)
 	if err != nil {
 		return page{}, fmt.Errorf("range %q: %w", prefix, err)
 	}

@@ -56,6 +56,7 @@ func TestEveryRecordGetsAKeyLevelPolicyOnCreation(t *testing.T) {
 		others []string
 	}{
 		{"biz~" + seller, domain.MarketMSP, []string{domain.NotaryMSP, domain.TaxMSP}},
+		{"lic~" + seller + "~000001", domain.MarketMSP, []string{domain.NotaryMSP, domain.TaxMSP}},
 		{"inv~" + invoiceNumber(1), domain.TaxMSP, []string{domain.MarketMSP, domain.NotaryMSP}},
 		{"inv~" + invoiceNumber(2), domain.TaxMSP, []string{domain.MarketMSP, domain.NotaryMSP}},
 		{"evi~" + notaryEv.ID, domain.NotaryMSP, []string{domain.MarketMSP, domain.TaxMSP}},

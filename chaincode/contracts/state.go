@@ -16,6 +16,8 @@ const (
 	evidencePrefix = "evi~"
 	grantPrefix    = "grt~"
 	accessPrefix   = "acc~"
+	licencePrefix  = "lic~" // + uscc + "~" + version (6 digits): one licence version
+	creditPrefix   = "crd~" // + uscc + "~" + at + "~" + id: one credit record
 	// personalPrefix keys private data: + uscc + "~" + stage tx id + "~" + field.
 	personalPrefix = "pd~"
 )
@@ -25,6 +27,14 @@ func invoiceKey(number string) string { return invoicePrefix + number }
 func evidenceKey(id string) string    { return evidencePrefix + id }
 func grantKey(id string) string       { return grantPrefix + id }
 func accessKey(id string) string      { return accessPrefix + id }
+
+func licenceKey(uscc string, version int) string {
+	return licencePrefix + uscc + "~" + fmt.Sprintf("%06d", version)
+}
+
+func creditPrefixOf(uscc string) string { return creditPrefix + uscc + "~" }
+
+func creditKey(c *domain.CreditRecord) string { return creditPrefixOf(c.USCC) + c.CreatedAt + "~" + c.ID }
 
 // personalKey is the private key of one staged personal value.
 func personalKey(uscc, stageID, field string) string {

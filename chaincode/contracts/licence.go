@@ -1,0 +1,158 @@
+package contracts
+
+import (
+	"github.com/govchain/govchain/internal/domain"
+	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+)
+
+// issueLicence issues the next licence version of b (whose record the caller then writes),
+// stores it under its own key and returns it as a related record of the transaction's event.
+func issueLicence(stub shim.ChaincodeStubInterface, b *domain.Business, a domain.Actor) (domain.RelatedRecord, error) {
+	l, err := domain.IssueLicence(b, a)
+	if err != nil {
+		return domain.RelatedRecord{}, err
+	}
+	key := licenceKey(b.USCC, l.Version)
+	if existing, err := readRaw(stub, key); err != nil || existing != nil {
+		if err == nil {
+			err = domain.Errorf(domain.CodeConflict, "licence %s is already recorded", l.LicenceNumber)
+		}
+		return domain.RelatedRecord{}, err
+	}
+	state, err := createRecord(stub, key, l, domain.MarketMSP)
+	if err != nil {
+		return domain.RelatedRecord{}, err
+	}
+	return domain.RelatedRecord{Key: l.LicenceNumber, State: state}, nil
+}
+
+// loadLicence returns version v of a business's licence, or nil when none is recorded.
+func loadLicence(stub shim.ChaincodeStubInterface, uscc string, v int) (*domain.Licence, error) {
+	var l domain.Licence
+	found, err := readJSON(stub, licenceKey(uscc, v), &l)
+	if err != nil || !found {
+		return nil, err
+	}
+	return &l, nil
+}
+
+// licenceView builds the answer for version v (0 = current) of b's licence.
+func licenceView(stub shim.ChaincodeStubInterface, b *domain.Business, v int) (domain.LicenceView, error) {
+	if b.Licence == nil {
+		return domain.LicenceView{}, domain.Errorf(domain.CodeNotFound,
+			"business %s has no electronic licence yet (registered before licences were issued); a registrar issues it with business:IssueLicence", b.USCC)
+	}
+	cur := b.Licence.Version
+	if v == 0 {
+		v = cur
+	}
+	if v < 0 || v > cur {
+		return domain.LicenceView{}, domain.Errorf(domain.CodeNotFound, "business %s has no licence version %d; its current version is %d", b.USCC, v, cur)
+	}
+	l, err := loadLicence(stub, b.USCC, v)
+	if err != nil {
+		return domain.LicenceView{}, err
+	}
+	if l == nil {
+		return domain.LicenceView{}, domain.Errorf(domain.CodeNotFound, "licence version %d of business %s is not recorded", v, b.USCC)
+	}
+	view := domain.LicenceView{Licence: *l, Status: b.Status, StatusReason: b.StatusReason, Current: v == cur, QRPayload: domain.LicencePayload(*l)}
+	if !view.Current {
+		view.SupersededBy = &cur
+	}
+	return view, nil
+}
+
+// IssueLicence issues the first licence of a business registered before licences existed
+// and returns it (CONFLICT when it has one, or when the business is closed).
+func (c *BusinessContract) IssueLicence(ctx contractapi.TransactionContextInterface, uscc string) (string, error) {
+	if err := domain.ValidateUSCCFormat("uscc", uscc); err != nil {
+		return "", err
+	}
+	a, err := actorOf(ctx)
+	if err != nil {
+		return "", err
+	}
+	stub := ctx.GetStub()
+	b, err := loadBusiness(ctx, uscc)
+	if err != nil {
+		return "", err
+	}
+	if b.Licence != nil {
+		return "", domain.Errorf(domain.CodeConflict, "business %s already has licence %s (version %d); amendments issue new versions", uscc, b.Licence.LicenceNumber, b.Licence.Version)
+	}
+	if domain.IsFinalStatus(b.Status) {
+		return "", domain.Errorf(domain.CodeConflict, "business %s is %s; no licence is issued to it", uscc, b.Status)
+	}
+	rel, err := issueLicence(stub, &b, a)
+	if err != nil {
+		return "", err
+	}
+	b.Touch(a)
+	state, err := writeJSON(stub, businessKey(uscc), b)
+	if err != nil {
+		return "", err
+	}
+	if err := emit(stub, domain.EventLicenceIssued, domain.ContractBusiness, uscc, state, rel); err != nil {
+		return "", err
+	}
+	view, err := licenceView(stub, &b, 0)
+	if err != nil {
+		return "", err
+	}
+	return toJSON(view)
+}
+
+// Licence returns version (0 = the current one) of a business's licence with the
+// business's standing and the payload of its QR code.
+func (c *BusinessContract) Licence(ctx contractapi.TransactionContextInterface, uscc string, version int32) (string, error) {
+	if err := domain.ValidateUSCCFormat("uscc", uscc); err != nil {
+		return "", err
+	}
+	if version < 0 || version > domain.MaxLicenceVersion {
+		return "", domain.Errorf(domain.CodeInvalid, "version must be 0 (current) or 1..%d, got %d", domain.MaxLicenceVersion, version)
+	}
+	b, err := loadBusiness(ctx, uscc)
+	if err != nil {
+		return "", err
+	}
+	view, err := licenceView(ctx.GetStub(), &b, int(version))
+	if err != nil {
+		return "", err
+	}
+	return toJSON(view)
+}
+
+// VerifyLicence judges a presented licence JSON or QR payload against the ledger: valid
+// (recorded, unaltered), current, the business's status, and what was altered. An unknown
+// business or version is an answer (UNKNOWN), not an error.
+func (c *BusinessContract) VerifyLicence(ctx contractapi.TransactionContextInterface, request string) (string, error) {
+	var req domain.VerifyLicenceRequest
+	if err := domain.DecodeValid("request", []byte(request), &req); err != nil {
+		return "", err
+	}
+	uscc, version := "", 0
+	if req.Licence != nil {
+		uscc, version = req.Licence.USCC, req.Licence.Version
+	} else {
+		uscc, version, _, _ = domain.ParseLicencePayload(req.Payload)
+	}
+	stub := ctx.GetStub()
+	var b domain.Business
+	found, err := readJSON(stub, businessKey(uscc), &b)
+	if err != nil {
+		return "", err
+	}
+	var recorded *domain.Licence
+	current, status := 0, ""
+	if found && b.Licence != nil {
+		current, status = b.Licence.Version, b.Status
+		if version <= current {
+			if recorded, err = loadLicence(stub, uscc, version); err != nil {
+				return "", err
+			}
+		}
+	}
+	return toJSON(domain.VerifyLicence(req, recorded, current, status))
+}
