@@ -23,6 +23,9 @@ type harness struct {
 	cc     *contractapi.ContractChaincode
 	ledger *ledger
 	seq    int
+	// skew moves the timestamps of the next transactions (fake dates for overdue checks).
+	skew time.Duration
+	docs int // documents deposited by papers
 }
 
 // start is the timestamp of the first transaction; each next one is a minute later.
@@ -62,7 +65,7 @@ func (h *harness) invoke(id identity, transient map[string][]byte, commit bool, 
 	stub := &fakeStub{
 		ledger:    h.ledger,
 		txID:      txIDFor(h.seq),
-		ts:        timestamppb.New(start.Add(time.Duration(h.seq-1) * time.Minute)),
+		ts:        timestamppb.New(start.Add(time.Duration(h.seq-1)*time.Minute + h.skew)),
 		creator:   id.creator(h.t),
 		args:      append([]string{fn}, args...),
 		transient: transient,

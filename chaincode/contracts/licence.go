@@ -9,22 +9,29 @@ import (
 // issueLicence issues the next licence version of b (whose record the caller then writes),
 // stores it under its own key and returns it as a related record of the transaction's event.
 func issueLicence(stub shim.ChaincodeStubInterface, b *domain.Business, a domain.Actor) (domain.RelatedRecord, error) {
+	_, rel, err := issueLicenceVersion(stub, b, a)
+	return rel, err
+}
+
+// issueLicenceVersion is issueLicence that also returns the licence (a transaction does not
+// read its own writes).
+func issueLicenceVersion(stub shim.ChaincodeStubInterface, b *domain.Business, a domain.Actor) (domain.Licence, domain.RelatedRecord, error) {
 	l, err := domain.IssueLicence(b, a)
 	if err != nil {
-		return domain.RelatedRecord{}, err
+		return domain.Licence{}, domain.RelatedRecord{}, err
 	}
 	key := licenceKey(b.USCC, l.Version)
 	if existing, err := readRaw(stub, key); err != nil || existing != nil {
 		if err == nil {
 			err = domain.Errorf(domain.CodeConflict, "licence %s is already recorded", l.LicenceNumber)
 		}
-		return domain.RelatedRecord{}, err
+		return domain.Licence{}, domain.RelatedRecord{}, err
 	}
 	state, err := createRecord(stub, key, l, domain.MarketMSP)
 	if err != nil {
-		return domain.RelatedRecord{}, err
+		return domain.Licence{}, domain.RelatedRecord{}, err
 	}
-	return domain.RelatedRecord{Key: l.LicenceNumber, State: state}, nil
+	return l, domain.RelatedRecord{Key: l.LicenceNumber, State: state}, nil
 }
 
 // loadLicence returns version v of a business's licence, or nil when none is recorded.
@@ -85,7 +92,7 @@ func (c *BusinessContract) IssueLicence(ctx contractapi.TransactionContextInterf
 	if domain.IsFinalStatus(b.Status) {
 		return "", domain.Errorf(domain.CodeConflict, "business %s is %s; no licence is issued to it", uscc, b.Status)
 	}
-	rel, err := issueLicence(stub, &b, a)
+	l, rel, err := issueLicenceVersion(stub, &b, a)
 	if err != nil {
 		return "", err
 	}
@@ -97,11 +104,7 @@ func (c *BusinessContract) IssueLicence(ctx contractapi.TransactionContextInterf
 	if err := emit(stub, domain.EventLicenceIssued, domain.ContractBusiness, uscc, state, rel); err != nil {
 		return "", err
 	}
-	view, err := licenceView(stub, &b, 0)
-	if err != nil {
-		return "", err
-	}
-	return toJSON(view)
+	return toJSON(domain.LicenceView{Licence: l, Status: b.Status, StatusReason: b.StatusReason, Current: true, QRPayload: domain.LicencePayload(l)})
 }
 
 // Licence returns version (0 = the current one) of a business's licence with the
