@@ -144,7 +144,9 @@ func TestPledgedRegistrationRefusals(t *testing.T) {
 		{"due more than 60 days on", req(func(r *domain.RegisterBusinessRequest) { r.Pledge.DueOn = "2027-01-27" }), domain.CodeUnprocessable, []string{"more than 60 days", "2027-01-26"}},
 		{"due on the registration date", req(func(r *domain.RegisterBusinessRequest) { r.Pledge.DueOn = "2026-11-27" }), domain.CodeUnprocessable, []string{"after the registration date"}},
 		{"revoked evidence", req(func(r *domain.RegisterBusinessRequest) { r.Materials[0].EvidenceID = revoked.ID }), domain.CodeUnprocessable, []string{"revoked"}},
-		{"unknown evidence", req(func(r *domain.RegisterBusinessRequest) { r.Materials[1].EvidenceID = "0123456789abcdef0123456789abcdef" }), domain.CodeUnprocessable, []string{"materials[1]", "not deposited"}},
+		{"unknown evidence", req(func(r *domain.RegisterBusinessRequest) {
+			r.Materials[1].EvidenceID = "0123456789abcdef0123456789abcdef"
+		}), domain.CodeUnprocessable, []string{"materials[1]", "not deposited"}},
 		{"identity pledged", req(func(r *domain.RegisterBusinessRequest) {
 			r.Materials = r.Materials[:1]
 			r.Pledge.Missing = append(r.Pledge.Missing, domain.MaterialLegalRepIdentity)

@@ -34,7 +34,9 @@ func licenceKey(uscc string, version int) string {
 
 func creditPrefixOf(uscc string) string { return creditPrefix + uscc + "~" }
 
-func creditKey(c *domain.CreditRecord) string { return creditPrefixOf(c.USCC) + c.CreatedAt + "~" + c.ID }
+func creditKey(c *domain.CreditRecord) string {
+	return creditPrefixOf(c.USCC) + c.CreatedAt + "~" + c.ID
+}
 
 // personalKey is the private key of one staged personal value.
 func personalKey(uscc, stageID, field string) string {
