@@ -27,6 +27,7 @@ func TestGovchain(t *testing.T) {
 		{"clean network starts empty", testStartsEmpty},
 		{"Fabric peer CLI", testFabricCLI},
 		{"story", testStory},
+		{"pledge-based registration and electronic licences", testPledgeAndLicence},
 		{"personal data shared under grants", testPersonalData},
 		{"read your writes across agencies", testReadYourWrites},
 		{"state-based endorsement", testStateBasedEndorsement},
