@@ -373,10 +373,16 @@ func BreakPledge(b *Business, a Actor) (CreditRecord, error) {
 		return CreditRecord{}, Errorf(CodeConflict, "business %s has no overdue open pledge", b.USCC)
 	}
 	p := *b.Pledge
+	// The pledge's date is the registration's date in China Standard Time, the calendar
+	// its due date was checked against (not the UTC date prefix of MadeAt).
+	madeOn, err := TxDate(p.MadeAt)
+	if err != nil {
+		return CreditRecord{}, err
+	}
 	id := CreditRecordID(a.TxID, b.USCC)
 	p.Status = PledgeBroken
 	p.ClosedAt, p.ClosedTxID, p.CreditRecordID = a.At, a.TxID, id
-	desc := "pledge of " + p.MadeAt[:10] + " to supply " + strings.Join(p.Missing, ", ") + " by " + p.DueOn + " was not kept"
+	desc := "pledge of " + madeOn + " to supply " + strings.Join(p.Missing, ", ") + " by " + p.DueOn + " was not kept"
 	consequence := "NONE"
 	if b.Status == StatusActive {
 		b.Status = StatusSuspended
