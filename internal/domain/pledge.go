@@ -266,13 +266,15 @@ func AttachMaterials(b *Business, r RegisterBusinessRequest, evidence []Evidence
 	if len(evidence) != len(r.Materials) {
 		return Errorf(CodeInvalid, "internal: %d evidence records for %d materials", len(evidence), len(r.Materials))
 	}
-	for i, m := range r.Materials {
-		b.Materials = append(b.Materials, suppliedMaterial(m, &evidence[i], a, false))
-	}
 	if p := r.Pledge; p != nil {
 		if err := CheckPledgeDue(p.DueOn, a.At); err != nil {
 			return err
 		}
+	}
+	for i, m := range r.Materials {
+		b.Materials = append(b.Materials, suppliedMaterial(m, &evidence[i], a, false))
+	}
+	if p := r.Pledge; p != nil {
 		b.Pledge = &Pledge{
 			Status:    PledgeOpen,
 			Pledged:   append([]string{}, p.Missing...),
@@ -360,7 +362,12 @@ func IsOverdue(p *Pledge, at string) (bool, error) {
 
 // CreditRecordID is the id of the credit record written for business uscc by transaction
 // txID (one per business per transaction).
-func CreditRecordID(txID, uscc string) string { return txID[:32] + "-" + uscc }
+func CreditRecordID(txID, uscc string) string {
+	if len(txID) > 32 {
+		txID = txID[:32]
+	}
+	return txID + "-" + uscc
+}
 
 // BreakPledge breaks b's overdue OPEN pledge: BROKEN, an ACTIVE business SUSPENDED with the
 // reason, and the credit record to write. CONFLICT when the pledge is not overdue.
