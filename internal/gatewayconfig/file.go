@@ -37,6 +37,28 @@ type File struct {
 	// configuration updates use them (internal/chanconfig: an org's CRL published into its
 	// MSP, signed by that org's identity of role admin); transactions go through the peers.
 	Orderers []Orderer `yaml:"orderers,omitempty"`
+	// Licence configures the electronic business licence routes (the PNG rendering and the
+	// public verification).
+	Licence Licence `yaml:"licence,omitempty"`
+	// TrustedProxies are the reverse proxies (IP addresses or CIDR ranges) whose
+	// X-Forwarded-For and X-Real-IP headers the gateway believes when it tells clients apart
+	// (the public licence verification's rate limit). Empty: only the TCP peer address
+	// counts, so a client cannot pick its own address with a header.
+	TrustedProxies []string `yaml:"trusted_proxies,omitempty"`
+}
+
+// Licence configures the electronic business licence routes.
+type Licence struct {
+	// FontFile (optional) is a CJK font (TrueType/OpenType, e.g. wqy-microhei.ttc) the licence
+	// image is drawn with; without one GET .../licence?format=png answers 503.
+	FontFile string `yaml:"font_file,omitempty"`
+	// VerifyIdentity (ORG/ROLE or ORG/ROLE/NAME, a server-signing identity of identities)
+	// evaluates the public licence verification (POST /api/v1/licences/verify, no API key).
+	VerifyIdentity string `yaml:"verify_identity,omitempty"`
+	// VerifyRatePerMinute and VerifyBurst limit the public verification per client address
+	// (a token bucket: VerifyBurst at once, then VerifyRatePerMinute a minute).
+	VerifyRatePerMinute int `yaml:"verify_rate_per_minute,omitempty"`
+	VerifyBurst         int `yaml:"verify_burst,omitempty"`
 }
 
 // CA is one org's Fabric CA and the registrar identity the gateway acts as there: it needs
@@ -225,7 +247,7 @@ func (f *File) Peer(name string) (Peer, bool) {
 	return Peer{}, false
 }
 
-// ResolvePaths makes the relative file paths (data_dir, tls_ca_cert of peers and orderers, cert, key) absolute
+// ResolvePaths makes the relative file paths (data_dir, tls_ca_cert of peers and orderers, cert, key, licence.font_file) absolute
 // against base, the directory that holds the configuration file.
 func (f *File) ResolvePaths(base string) {
 	resolve := func(p string) string {
@@ -235,6 +257,7 @@ func (f *File) ResolvePaths(base string) {
 		return filepath.Join(base, p)
 	}
 	f.DataDir = resolve(f.DataDir)
+	f.Licence.FontFile = resolve(f.Licence.FontFile)
 	for i := range f.Peers {
 		f.Peers[i].TLSCACert = resolve(f.Peers[i].TLSCACert)
 	}

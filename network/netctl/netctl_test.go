@@ -286,6 +286,13 @@ func TestWriteGatewayConfig(t *testing.T) {
 			t.Errorf("no %s/admin identity", o.Name)
 		}
 	}
+	// Public licence verifications are answered with the market registrar (server-signing).
+	if f.Licence.VerifyIdentity != "market/registrar" {
+		t.Errorf("licence.verify_identity %q, want market/registrar", f.Licence.VerifyIdentity)
+	}
+	if len(f.TrustedProxies) != 0 {
+		t.Errorf("trusted_proxies %v: the dev gateway is reached directly", f.TrustedProxies)
+	}
 }
 
 // The channel's Readers and Writers are checked on every transaction, so they are

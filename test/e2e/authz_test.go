@@ -71,6 +71,22 @@ func (f fixtures) personal(final bool) string {
 	return u
 }
 
+// pledged registers a business under 告知承诺制: every material supplied but the registered
+// address proof, which is pledged within 30 days.
+func (f fixtures) pledged() string {
+	u := newUSCC(f.t)
+	body := businessBody(u, "Matrix Pledge "+u)
+	var materials []any
+	for _, m := range []string{"articles_of_association", "legal_representative_identity", "shareholders_resolution", "appointment_documents"} {
+		materials = append(materials, map[string]any{"material": m, "evidence_id": f.evidence()})
+	}
+	body["materials"] = materials
+	body["pledge"] = map[string]any{"missing": []string{"registered_address_proof"}, "statement": "The lease will follow within 30 days.",
+		"pledged_by": "Lin Mei", "due_on": time.Now().AddDate(0, 0, 30).Format("2006-01-02")}
+	must(f.t, 201, call(f.t, "POST", "/api/v1/businesses", key(f.t, "market", "registrar"), body))
+	return u
+}
+
 func (f fixtures) grant(record string) string {
 	r := must(f.t, 201, call(f.t, "POST", "/api/v1/grants", key(f.t, "market", "registrar"),
 		grantBody(record, "NotaryMSP", "COURT_PROCEEDINGS", time.Now().AddDate(0, 1, 0), "mobile")))
@@ -107,6 +123,9 @@ type writeRoute struct {
 	name    string
 	allowed []string
 	refusal string // the refusal code (default FORBIDDEN)
+	// allowedCode, when set, is the refusal an allowed identity gets from the state (it passed
+	// the permission check): e.g. CONFLICT for a first licence of a business that has one.
+	allowedCode string
 	// prep returns the request to send and a check that a refusal left the ledger alone.
 	prep func(t *testing.T, allowed bool) (method, path string, body any, check func(*testing.T))
 }
@@ -121,43 +140,44 @@ func testAuthzMatrix(t *testing.T) {
 	sharedPersonal := f.personal(false)
 	sharedFinal := f.personal(true)
 	sharedGrant := f.grant(sharedPersonal)
+	sharedPledged := f.pledged()
 	everyone := identities
 
 	routes := []writeRoute{
-		{"POST /businesses", []string{"market/registrar"}, "", func(t *testing.T, _ bool) (string, string, any, func(*testing.T)) {
+		{"POST /businesses", []string{"market/registrar"}, "", "", func(t *testing.T, _ bool) (string, string, any, func(*testing.T)) {
 			u := newUSCC(t)
 			return "POST", "/api/v1/businesses", businessBody(u, "Matrix "+u), absent("/api/v1/businesses/" + u)
 		}},
-		{"PATCH /businesses/{uscc}", []string{"market/registrar"}, "", func(t *testing.T, _ bool) (string, string, any, func(*testing.T)) {
+		{"PATCH /businesses/{uscc}", []string{"market/registrar"}, "", "", func(t *testing.T, _ bool) (string, string, any, func(*testing.T)) {
 			body := map[string]any{"changes": map[string]any{"address": "Matrix Road " + newHash()[:6]}, "reason": "moved"}
 			return "PATCH", "/api/v1/businesses/" + sharedBiz, body, unchanged(t, "/api/v1/businesses/"+sharedBiz)
 		}},
-		{"POST /businesses/{uscc}/status", []string{"market/registrar"}, "", func(t *testing.T, allowed bool) (string, string, any, func(*testing.T)) {
+		{"POST /businesses/{uscc}/status", []string{"market/registrar"}, "", "", func(t *testing.T, allowed bool) (string, string, any, func(*testing.T)) {
 			u := sharedBiz
 			if allowed {
 				u = f.business()
 			}
 			return "POST", "/api/v1/businesses/" + u + "/status", map[string]any{"status": "SUSPENDED", "reason": "inspection"}, unchanged(t, "/api/v1/businesses/"+u)
 		}},
-		{"POST /invoices", []string{"tax/invoice-issuer"}, "", func(t *testing.T, _ bool) (string, string, any, func(*testing.T)) {
+		{"POST /invoices", []string{"tax/invoice-issuer"}, "", "", func(t *testing.T, _ bool) (string, string, any, func(*testing.T)) {
 			n := newInvoiceNumber()
 			return "POST", "/api/v1/invoices", invoiceBody(n, seller, 1), absent("/api/v1/invoices/" + n)
 		}},
-		{"POST /invoices/{n}/reimbursement", []string{"market/finance", "tax/finance", "notary/finance"}, "", func(t *testing.T, allowed bool) (string, string, any, func(*testing.T)) {
+		{"POST /invoices/{n}/reimbursement", []string{"market/finance", "tax/finance", "notary/finance"}, "", "", func(t *testing.T, allowed bool) (string, string, any, func(*testing.T)) {
 			n := sharedInv
 			if allowed {
 				n = f.invoice(seller)
 			}
 			return "POST", "/api/v1/invoices/" + n + "/reimbursement", map[string]any{"reference": "M-1"}, unchanged(t, "/api/v1/invoices/"+n)
 		}},
-		{"DELETE /invoices/{n}/reimbursement", []string{"market/finance"}, "", func(t *testing.T, allowed bool) (string, string, any, func(*testing.T)) {
+		{"DELETE /invoices/{n}/reimbursement", []string{"market/finance"}, "", "", func(t *testing.T, allowed bool) (string, string, any, func(*testing.T)) {
 			n := sharedClaimed
 			if allowed {
 				n = f.claimed(seller)
 			}
 			return "DELETE", "/api/v1/invoices/" + n + "/reimbursement", map[string]any{"reason": "withdrawn"}, unchanged(t, "/api/v1/invoices/"+n)
 		}},
-		{"POST /invoices/{n}/reversal", []string{"tax/invoice-issuer"}, "", func(t *testing.T, allowed bool) (string, string, any, func(*testing.T)) {
+		{"POST /invoices/{n}/reversal", []string{"tax/invoice-issuer"}, "", "", func(t *testing.T, allowed bool) (string, string, any, func(*testing.T)) {
 			n := sharedInv
 			if allowed {
 				n = f.invoice(seller)
@@ -166,61 +186,77 @@ func testAuthzMatrix(t *testing.T) {
 			keep := unchanged(t, "/api/v1/invoices/"+n)
 			return "POST", "/api/v1/invoices/" + n + "/reversal", reversalBody(red, 1), func(t *testing.T) { keep(t); absent("/api/v1/invoices/" + red)(t) }
 		}},
-		{"POST /evidence", []string{"market/depositor", "tax/depositor", "notary/depositor"}, "", func(t *testing.T, _ bool) (string, string, any, func(*testing.T)) {
+		{"POST /evidence", []string{"market/depositor", "tax/depositor", "notary/depositor"}, "", "", func(t *testing.T, _ bool) (string, string, any, func(*testing.T)) {
 			hash := newHash()
 			return "POST", "/api/v1/evidence", depositBody(hash), verifyAbsent(hash)
 		}},
-		{"POST /evidence/batch", []string{"market/depositor", "tax/depositor", "notary/depositor"}, "", func(t *testing.T, _ bool) (string, string, any, func(*testing.T)) {
+		{"POST /evidence/batch", []string{"market/depositor", "tax/depositor", "notary/depositor"}, "", "", func(t *testing.T, _ bool) (string, string, any, func(*testing.T)) {
 			h1, h2 := newHash(), newHash()
 			return "POST", "/api/v1/evidence/batch", map[string]any{"items": []any{depositBody(h1), depositBody(h2)}},
 				func(t *testing.T) { verifyAbsent(h1)(t); verifyAbsent(h2)(t) }
 		}},
-		{"POST /evidence/{id}/certification", []string{"notary/notary"}, "", func(t *testing.T, allowed bool) (string, string, any, func(*testing.T)) {
+		{"POST /evidence/{id}/certification", []string{"notary/notary"}, "", "", func(t *testing.T, allowed bool) (string, string, any, func(*testing.T)) {
 			id := sharedEv
 			if allowed {
 				id = f.evidence()
 			}
 			return "POST", "/api/v1/evidence/" + id + "/certification", map[string]any{"certificate_number": "M-" + newHash()[:8]}, unchanged(t, "/api/v1/evidence/"+id)
 		}},
-		{"POST /evidence/{id}/revocation", []string{"market/depositor"}, "", func(t *testing.T, allowed bool) (string, string, any, func(*testing.T)) {
+		{"POST /evidence/{id}/revocation", []string{"market/depositor"}, "", "", func(t *testing.T, allowed bool) (string, string, any, func(*testing.T)) {
 			id := sharedEv
 			if allowed {
 				id = f.evidence()
 			}
 			return "POST", "/api/v1/evidence/" + id + "/revocation", map[string]any{"reason": "wrong file"}, unchanged(t, "/api/v1/evidence/"+id)
 		}},
-		{"POST /grants", []string{"market/registrar"}, "", func(t *testing.T, _ bool) (string, string, any, func(*testing.T)) {
+		{"POST /grants", []string{"market/registrar"}, "", "", func(t *testing.T, _ bool) (string, string, any, func(*testing.T)) {
 			return "POST", "/api/v1/grants", grantBody(sharedPersonal, "TaxMSP", "TAX_IDENTITY_CHECK", time.Now().AddDate(0, 2, 0), "id_number"),
 				unchanged(t, "/api/v1/grants?record="+sharedPersonal+"&grantee=TaxMSP")
 		}},
-		{"DELETE /grants/{id}", []string{"market/registrar"}, "", func(t *testing.T, allowed bool) (string, string, any, func(*testing.T)) {
+		{"DELETE /grants/{id}", []string{"market/registrar"}, "", "", func(t *testing.T, allowed bool) (string, string, any, func(*testing.T)) {
 			g := sharedGrant
 			if allowed {
 				g = f.grant(sharedPersonal)
 			}
 			return "DELETE", "/api/v1/grants/" + g, map[string]any{"reason": "matrix"}, unchanged(t, "/api/v1/grants/"+g)
 		}},
-		{"PATCH /businesses/{uscc}/personal", []string{"market/registrar"}, "", func(t *testing.T, _ bool) (string, string, any, func(*testing.T)) {
+		{"PATCH /businesses/{uscc}/personal", []string{"market/registrar"}, "", "", func(t *testing.T, _ bool) (string, string, any, func(*testing.T)) {
 			m := newMobile()
 			remember(m)
 			return "PATCH", "/api/v1/businesses/" + sharedPersonal + "/personal", map[string]any{"changes": map[string]any{"mobile": m}, "reason": "matrix"},
 				unchanged(t, "/api/v1/businesses/"+sharedPersonal)
 		}},
-		{"DELETE /businesses/{uscc}/personal", []string{"market/registrar"}, "", func(t *testing.T, allowed bool) (string, string, any, func(*testing.T)) {
+		{"DELETE /businesses/{uscc}/personal", []string{"market/registrar"}, "", "", func(t *testing.T, allowed bool) (string, string, any, func(*testing.T)) {
 			u := sharedFinal
 			if allowed {
 				u = f.personal(true)
 			}
 			return "DELETE", "/api/v1/businesses/" + u + "/personal", map[string]any{"reason": "matrix"}, unchanged(t, "/api/v1/businesses/"+u)
 		}},
-		{"POST /businesses/{uscc}/personal/verify", everyone, "", func(t *testing.T, _ bool) (string, string, any, func(*testing.T)) {
+		{"POST /businesses/{uscc}/personal/verify", everyone, "", "", func(t *testing.T, _ bool) (string, string, any, func(*testing.T)) {
 			m := newMobile()
 			remember(m)
 			return "POST", "/api/v1/businesses/" + sharedPersonal + "/personal/verify", map[string]any{"field": "mobile", "value": m}, nil
 		}},
-		{"GET /businesses/{uscc}/personal (no grant)", []string{"market/registrar"}, "NO_GRANT", func(t *testing.T, _ bool) (string, string, any, func(*testing.T)) {
+		{"GET /businesses/{uscc}/personal (no grant)", []string{"market/registrar"}, "NO_GRANT", "", func(t *testing.T, _ bool) (string, string, any, func(*testing.T)) {
 			return "GET", "/api/v1/businesses/" + sharedPersonal + "/personal?purpose=REGISTRATION_MANAGEMENT&fields=id_number", nil,
 				func(*testing.T) {}
+		}},
+		{"POST /businesses/{uscc}/materials", []string{"market/registrar"}, "", "", func(t *testing.T, allowed bool) (string, string, any, func(*testing.T)) {
+			u, ev := sharedPledged, sharedEv
+			if allowed {
+				u, ev = f.pledged(), f.evidence()
+			}
+			return "POST", "/api/v1/businesses/" + u + "/materials", map[string]any{"material": "registered_address_proof", "evidence_id": ev},
+				unchanged(t, "/api/v1/businesses/"+u)
+		}},
+		{"POST /pledges/overdue-check", []string{"market/registrar"}, "", "", func(t *testing.T, _ bool) (string, string, any, func(*testing.T)) {
+			return "POST", "/api/v1/pledges/overdue-check", map[string]any{}, unchanged(t, "/api/v1/pledges?status=BROKEN")
+		}},
+		// Every registration issues its licence: the registrar's first-licence call is refused
+		// on the state (CONFLICT), everyone else's on the permission (FORBIDDEN).
+		{"POST /businesses/{uscc}/licence", []string{"market/registrar"}, "", "CONFLICT", func(t *testing.T, _ bool) (string, string, any, func(*testing.T)) {
+			return "POST", "/api/v1/businesses/" + sharedBiz + "/licence", map[string]any{}, unchanged(t, "/api/v1/businesses/"+sharedBiz)
 		}},
 	}
 
@@ -236,6 +272,12 @@ func testAuthzMatrix(t *testing.T) {
 			ok := t.Run(name, func(t *testing.T) {
 				method, path, body, check := rt.prep(t, allowed)
 				r := call(t, method, path, keyOf(t, id), body)
+				if allowed && rt.allowedCode != "" {
+					if r.ErrCode() != rt.allowedCode {
+						t.Fatalf("%s must pass the permission check and be refused with %s: %s", id, rt.allowedCode, r)
+					}
+					return
+				}
 				if allowed {
 					if r.Status/100 != 2 {
 						t.Fatalf("%s must be allowed: %s", id, r)

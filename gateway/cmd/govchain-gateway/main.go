@@ -34,6 +34,7 @@ import (
 	"github.com/govchain/govchain/gateway/internal/index/sqlstore"
 	"github.com/govchain/govchain/gateway/internal/ledger"
 	"github.com/govchain/govchain/gateway/internal/metrics"
+	"github.com/govchain/govchain/gateway/internal/ratelimit"
 	"github.com/govchain/govchain/gateway/internal/txstore"
 	"github.com/govchain/govchain/gateway/internal/verification"
 	"github.com/govchain/govchain/internal/chanconfig"
@@ -158,6 +159,12 @@ func run() error {
 		SigningTimeout: cfg.Timeouts.Signing,
 		CORSOrigins:    cfg.CORSOrigins,
 		FingerprintKey: fpKey,
+		VerifyCaller:   verifyCaller(cfg, log),
+		VerifyLimiter: ratelimit.New(ratelimit.Config{PerMinute: float64(cfg.Licence.VerifyRatePerMinute),
+			Burst: cfg.Licence.VerifyBurst}),
+		TrustedProxies: cfg.TrustedProxies,
+		// LicenceRenderer: wired when internal/licenceimg lands (licenceimg.New(cfg.Licence.FontFile));
+		// until then format=png answers 503 LICENCE_IMAGE_UNAVAILABLE.
 	})
 	srv := &http.Server{
 		Addr:              cfg.Listen,
@@ -343,6 +350,19 @@ func identityService(cfg *config.Config, db *bolt.DB, l *fabric.Ledger, log *slo
 		return nil, err
 	}
 	return svc, svc.Load()
+}
+
+// verifyCaller is the identity the public licence verification evaluates with
+// (licence.verify_identity, validated at load, or its default); nil: the route answers 503.
+func verifyCaller(cfg *config.Config, log *slog.Logger) *ledger.Caller {
+	id, ok := cfg.VerifyIdentity()
+	if !ok {
+		log.Warn("public licence verification disabled: no server-signing identity to answer it with (licence.verify_identity)")
+		return nil
+	}
+	log.Info("public licence verification", "identity", id.Label(), "rate_per_minute", cfg.Licence.VerifyRatePerMinute,
+		"burst", cfg.Licence.VerifyBurst, "trusted_proxies", len(cfg.TrustedProxies))
+	return &ledger.Caller{Org: id.Org, Role: id.Role, Name: id.Name}
 }
 
 // principals maps every API key hash to its org, role and MSP.

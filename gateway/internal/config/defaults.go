@@ -56,6 +56,7 @@ func (c *Config) applyDefaults() {
 		c.Limits.MaxUploadBytes = DefaultMaxUploadBytes
 	}
 	c.applyIndexDefaults()
+	c.applyLicenceDefaults()
 }
 
 func setString(p *string, def string) {

@@ -12,8 +12,9 @@ import (
 const EnvPrefix = "GOVCHAIN_GATEWAY_"
 
 // EnvOverrides lists the supported environment variables and what they set. A relative
-// GOVCHAIN_GATEWAY_DATA_DIR is relative to the working directory (as a shell user expects),
-// unlike data_dir in the file, which is relative to the file's directory.
+// GOVCHAIN_GATEWAY_DATA_DIR or GOVCHAIN_GATEWAY_LICENCE_FONT_FILE is relative to the working
+// directory (as a shell user expects), unlike the file's paths, which are relative to the
+// file's directory.
 var EnvOverrides = []string{
 	"GOVCHAIN_GATEWAY_LISTEN           listen",
 	"GOVCHAIN_GATEWAY_DEBUG_LISTEN     debug_listen (pprof, loopback only)",
@@ -30,6 +31,11 @@ var EnvOverrides = []string{
 	"GOVCHAIN_GATEWAY_VERIFICATION_INTERVAL verification_interval",
 	"GOVCHAIN_GATEWAY_INDEX_DRIVER     index.driver (sqlite, postgres or none)",
 	"GOVCHAIN_GATEWAY_INDEX_DSN        index.dsn",
+	"GOVCHAIN_GATEWAY_TRUSTED_PROXIES  trusted_proxies (comma-separated)",
+	"GOVCHAIN_GATEWAY_LICENCE_FONT_FILE licence.font_file",
+	"GOVCHAIN_GATEWAY_LICENCE_VERIFY_IDENTITY licence.verify_identity",
+	"GOVCHAIN_GATEWAY_LICENCE_VERIFY_RATE_PER_MINUTE licence.verify_rate_per_minute",
+	"GOVCHAIN_GATEWAY_LICENCE_VERIFY_BURST licence.verify_burst",
 }
 
 func (c *Config) applyEnv(lookup func(string) (string, bool)) error {
@@ -69,11 +75,31 @@ func (c *Config) applyEnv(lookup func(string) (string, bool)) error {
 		c.Index.DSN = v
 	}
 	if v, ok := get("CORS_ORIGINS"); ok {
-		c.CORSOrigins = nil
-		for _, o := range strings.Split(v, ",") {
-			if o = strings.TrimSpace(o); o != "" {
-				c.CORSOrigins = append(c.CORSOrigins, o)
+		c.CORSOrigins = splitList(v)
+	}
+	if v, ok := get("TRUSTED_PROXIES"); ok {
+		c.TrustedProxies = splitList(v)
+	}
+	if v, ok := get("LICENCE_FONT_FILE"); ok {
+		abs, err := filepath.Abs(v)
+		if err != nil {
+			return fmt.Errorf("%sLICENCE_FONT_FILE: %w", EnvPrefix, err)
+		}
+		c.Licence.FontFile = abs
+	}
+	if v, ok := get("LICENCE_VERIFY_IDENTITY"); ok {
+		c.Licence.VerifyIdentity = v
+	}
+	for name, dst := range map[string]*int{
+		"LICENCE_VERIFY_RATE_PER_MINUTE": &c.Licence.VerifyRatePerMinute,
+		"LICENCE_VERIFY_BURST":           &c.Licence.VerifyBurst,
+	} {
+		if v, ok := get(name); ok {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return fmt.Errorf("%s%s=%q: not an integer", EnvPrefix, name, v)
 			}
+			*dst = n
 		}
 	}
 	for name, dst := range map[string]*int64{
@@ -103,4 +129,15 @@ func (c *Config) applyEnv(lookup func(string) (string, bool)) error {
 		}
 	}
 	return nil
+}
+
+// splitList reads a comma-separated list, dropping empty entries.
+func splitList(v string) []string {
+	var out []string
+	for _, o := range strings.Split(v, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			out = append(out, o)
+		}
+	}
+	return out
 }

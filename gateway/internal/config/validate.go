@@ -90,6 +90,7 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.validateAPIKeys()...)
 	errs = append(errs, c.validateIndex()...)
 	errs = append(errs, c.validateCAs()...)
+	errs = append(errs, c.validateLicence()...)
 	return errors.Join(errs...)
 }
 

@@ -170,6 +170,7 @@ func newHarness(t *testing.T, fl *fakeLedger, edit ...func(*Config)) *harness {
 		Ledger: fl, Idempotency: h.idem, Keys: testKeys(), Metrics: metrics.New(),
 		Logger:       slog.New(slog.NewJSONHandler(&lockedWriter{w: h.logs}, nil)),
 		MaxJSONBytes: 4096, MaxUploadBytes: 64 << 10, RequestTimeout: 5 * time.Second, KeepAlive: 50 * time.Millisecond,
+		VerifyCaller: &ledger.Caller{Org: "market", Role: "registrar"},
 	}
 	for _, e := range edit {
 		e(&h.cfg)
@@ -212,6 +213,7 @@ type request struct {
 	body              string
 	contentType       string
 	header            map[string]string
+	remoteAddr        string // the TCP peer (default httptest's 192.0.2.1:1234)
 }
 
 func (h *harness) do(r request) *httptest.ResponseRecorder {
@@ -233,6 +235,9 @@ func (h *harness) do(r request) *httptest.ResponseRecorder {
 	}
 	for k, v := range r.header {
 		req.Header.Set(k, v)
+	}
+	if r.remoteAddr != "" {
+		req.RemoteAddr = r.remoteAddr
 	}
 	w := httptest.NewRecorder()
 	h.srv.Handler().ServeHTTP(w, req)

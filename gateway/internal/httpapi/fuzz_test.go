@@ -29,6 +29,7 @@ import (
 
 	"github.com/govchain/govchain/gateway/internal/idempotency"
 	"github.com/govchain/govchain/gateway/internal/ledger"
+	"github.com/govchain/govchain/gateway/internal/ratelimit"
 	"github.com/govchain/govchain/internal/domain"
 	bolt "go.etcd.io/bbolt"
 )
@@ -124,7 +125,10 @@ func newFuzzServer(f *testing.F) (*Server, *fuzzLedger) {
 		Ledger: fl, Idempotency: idem, Keys: testKeys(),
 		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
 		MaxJSONBytes: 16 << 10, MaxUploadBytes: 64 << 10, RequestTimeout: 5 * time.Second,
-		FingerprintKey: []byte("fuzz"),
+		FingerprintKey:  []byte("fuzz"),
+		VerifyCaller:    &ledger.Caller{Org: "market", Role: "registrar"},
+		VerifyLimiter:   ratelimit.New(ratelimit.Config{PerMinute: 1e9, Burst: 1 << 30}),
+		LicenceRenderer: fakeRenderer{},
 	})
 	return srv, fl
 }
@@ -158,6 +162,9 @@ func checkAnswer(t *testing.T, w *httptest.ResponseRecorder) {
 			t.Fatalf("status %d with error code %q (maps to %d) and message %q", w.Code, b.Error.Code, want, b.Error.Message)
 		}
 		return
+	}
+	if w.Header().Get("Content-Type") == "image/png" {
+		return // a licence drawn
 	}
 	if !json.Valid(w.Body.Bytes()) {
 		t.Fatalf("status %d with a body that is not JSON: %q", w.Code, w.Body.String())
@@ -237,6 +244,8 @@ func chaincodeAccepts(c ledger.Call) error {
 		"grant:Create": 1, "grant:Revoke": 2, "grant:Get": 1, "grant:List": 4, "grant:History": 3,
 		"access:RecordRead": 1, "access:RecordVerify": 1, "access:Get": 1, "access:List": 6,
 		"personal:Stage": 1, "personal:Prune": 1, "personal:Erase": 1, "personal:Read": 1, "personal:Verify": 1,
+		"business:SupplyMaterial": 2, "business:CheckOverduePledges": 0, "business:IssueLicence": 1,
+		"business:ListPledges": 4, "business:Credit": 3, "business:Licence": 2, "business:VerifyLicence": 1,
 	}
 	n, known := need[c.Name()]
 	if !known {
@@ -273,7 +282,34 @@ func chaincodeAccepts(c ledger.Call) error {
 			return err
 		}
 		return reason(a[1])
-	case "business:Get", "personal:Prune", "personal:Erase":
+	case "business:SupplyMaterial":
+		if err := domain.ValidateUSCCFormat("uscc", a[0]); err != nil {
+			return err
+		}
+		return roundTrip(a[1], &domain.SupplyMaterialRequest{})
+	case "business:CheckOverduePledges":
+		return nil
+	case "business:ListPledges":
+		if err := domain.ValidatePledgeFilter(a[0], a[1]); err != nil {
+			return err
+		}
+		return pageArgs(a[2], a[3])
+	case "business:Credit":
+		if err := domain.ValidateUSCCFormat("uscc", a[0]); err != nil {
+			return err
+		}
+		return pageArgs(a[1], a[2])
+	case "business:Licence":
+		if err := domain.ValidateUSCCFormat("uscc", a[0]); err != nil {
+			return err
+		}
+		if v, err := strconv.Atoi(a[1]); err != nil || v < 0 || v > domain.MaxLicenceVersion || strconv.Itoa(v) != a[1] {
+			return fmt.Errorf("version %q", a[1])
+		}
+		return nil
+	case "business:VerifyLicence":
+		return roundTrip(a[0], &domain.VerifyLicenceRequest{})
+	case "business:Get", "business:IssueLicence", "personal:Prune", "personal:Erase":
 		return domain.ValidateUSCCFormat("uscc", a[0])
 	case "personal:Stage":
 		if err := domain.ValidateUSCCFormat("uscc", a[0]); err != nil {
@@ -421,6 +457,12 @@ var fuzzWrites = []fuzzRoute{
 	{"POST", "/api/v1/evidence/verify", keyAuditor, `{"hash":"` + sha + `","hash_algorithm":"sha256"}`},
 	{"POST", "/api/v1/evidence/" + evidenceID + "/certification", keyNotary, `{"certificate_number":"(2026)湘长证字第1号"}`},
 	{"POST", "/api/v1/evidence/" + evidenceID + "/revocation", keyDepositor, `{"reason":"重复提交"}`},
+	{"POST", "/api/v1/businesses/" + uscc + "/materials", keyRegistrar, supplyBody},
+	{"POST", "/api/v1/businesses/" + uscc + "/licence", keyRegistrar, `{}`},
+	{"POST", "/api/v1/pledges/overdue-check", keyRegistrar, `{}`},
+	{"POST", "/api/v1/licences/verify", "", verifyPayloadBody},
+	{"POST", "/api/v1/licences/verify", "", verifyLicenceBody},
+	{"POST", "/api/v1/businesses", keyRegistrar, pledgedRegisterBody},
 }
 
 // fuzzParamRoutes are the routes whose path parameter and query a fuzz input fills: %s
@@ -445,6 +487,9 @@ var fuzzParamRoutes = []fuzzRoute{
 	{"POST", "/api/v1/businesses/%s/status", keyRegistrar, `{"status":"ACTIVE","reason":"恢复"}`},
 	{"POST", "/api/v1/businesses", keyRegistrar, registerBody}, // ?async=
 	{"POST", "/api/v1/evidence/%s/revocation", keyDepositor, `{"reason":"重复提交"}`},
+	{"GET", "/api/v1/businesses/%s/credit", keyAuditor, ""},
+	{"GET", "/api/v1/businesses/%s/licence", keyAuditor, ""}, // ?version=&format=
+	{"GET", "/api/v1/pledges", keyAuditor, ""},               // ?status=&due_before=
 }
 
 func headers(key string, kv ...string) http.Header {

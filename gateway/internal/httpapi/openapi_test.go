@@ -36,10 +36,35 @@ func TestOpenAPIMatchesRouter(t *testing.T) {
 	sort.Strings(routed)
 	require.Equal(t, routed, documented)
 
+	t.Run("the public routes, and only they, are documented without security", func(t *testing.T) {
+		public := map[string]bool{}
+		for _, r := range New(Config{}).routes() {
+			if r.kind == kindPublic {
+				public[r.method+" "+APIPrefix+ginParam.ReplaceAllString(r.path, "{$1}")] = true
+			}
+		}
+		require.NotEmpty(t, public)
+		for path, item := range doc.Paths.Map() {
+			if !strings.HasPrefix(path, APIPrefix) {
+				continue
+			}
+			for method, op := range item.Operations() {
+				open := op.Security != nil && len(*op.Security) == 0
+				require.Equal(t, public[method+" "+path], open, "%s %s", method, path)
+			}
+		}
+	})
+
 	t.Run("every authenticated operation documents 401, every write 202 and the error shape", func(t *testing.T) {
 		for path, item := range doc.Paths.Map() {
 			for method, op := range item.Operations() {
 				if !strings.HasPrefix(path, APIPrefix) {
+					continue
+				}
+				if op.Security != nil && len(*op.Security) == 0 {
+					// A public route (no API key): rate-limited instead.
+					require.NotNil(t, op.Responses.Value("429"), "%s %s", method, path)
+					require.Nil(t, op.Responses.Value("401"), "%s %s", method, path)
 					continue
 				}
 				require.NotNil(t, op.Responses.Value("401"), "%s %s", method, path)

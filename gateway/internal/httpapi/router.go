@@ -16,12 +16,15 @@ const (
 	kindUpload             // authenticated, JSON or multipart body
 	kindStream             // authenticated event stream
 	kindOpen               // unauthenticated operational route
+	// kindPublic is an unauthenticated, read-only resource route under APIPrefix for
+	// outsiders (no API key): rate-limited per client address, small JSON body.
+	kindPublic
 )
 
 // route is one entry of THE route table.
 type route struct {
 	method  string
-	path    string // Gin syntax, relative to APIPrefix for authenticated kinds
+	path    string // Gin syntax, relative to APIPrefix for every kind but kindOpen
 	kind    kind
 	handler gin.HandlerFunc
 	write   string // the transaction a write submits ("contract:Function"), for the early permission check
@@ -35,10 +38,19 @@ func (s *Server) routes() []route {
 		{"PATCH", "/businesses/:uscc", kindWrite, s.amendBusiness, "business:Amend"},
 		{"POST", "/businesses/:uscc/status", kindWrite, s.changeBusinessStatus, "business:ChangeStatus"},
 		{"GET", "/businesses/:uscc/history", kindRead, s.businessHistory, ""},
+		{"POST", "/businesses/:uscc/materials", kindWrite, s.supplyMaterial, "business:SupplyMaterial"},
+		{"GET", "/businesses/:uscc/credit", kindRead, s.businessCredit, ""},
+		{"POST", "/businesses/:uscc/licence", kindWrite, s.issueLicence, "business:IssueLicence"},
+		{"GET", "/businesses/:uscc/licence", kindRead, s.getLicence, ""},
 		{"GET", "/businesses/:uscc/personal", kindRead, s.readPersonal, ""},
 		{"PATCH", "/businesses/:uscc/personal", kindWrite, s.amendPersonal, "business:AmendPersonal"},
 		{"DELETE", "/businesses/:uscc/personal", kindWrite, s.erasePersonal, "business:ErasePersonal"},
 		{"POST", "/businesses/:uscc/personal/verify", kindWrite, s.verifyPersonal, ""},
+
+		{"GET", "/pledges", kindRead, s.listPledges, ""},
+		{"POST", "/pledges/overdue-check", kindWrite, s.checkOverduePledges, "business:CheckOverduePledges"},
+		{"GET", "/materials/catalogue", kindRead, s.materialCatalogue, ""},
+		{"POST", "/licences/verify", kindPublic, s.verifyLicence, ""},
 
 		{"POST", "/grants", kindWrite, s.createGrant, "grant:Create"},
 		{"GET", "/grants", kindRead, s.listGrants, ""},
@@ -105,6 +117,13 @@ func (s *Server) router() *gin.Engine {
 	// GET /api/v1/businesses/%2F).
 	e.RedirectTrailingSlash = false
 	e.RedirectFixedPath = false
+	// The client address (c.ClientIP, which the public routes' rate limit counts by) is the
+	// TCP peer's unless the peer is a configured trusted proxy: gin's default believes
+	// X-Forwarded-For from anyone, which would let a client choose its own address.
+	if err := e.SetTrustedProxies(s.cfg.TrustedProxies); err != nil {
+		s.log.Error("trusted_proxies: ignored, no proxy is trusted", "error", err)
+		_ = e.SetTrustedProxies(nil)
+	}
 	e.Use(s.recovery(), s.requestID(), s.observe(), s.cors())
 	e.NoRoute(func(c *gin.Context) {
 		s.fail(c, &httpError{Code: "NOT_FOUND", Message: "no such route: " + clip(c.Request.Method) + " " + clip(c.Request.URL.Path)})
@@ -114,6 +133,7 @@ func (s *Server) router() *gin.Engine {
 	})
 
 	api := e.Group(APIPrefix, s.authenticate())
+	public := e.Group(APIPrefix)
 	for _, r := range s.routes() {
 		if r.write != "" {
 			r.handler = chain(s.authorize(r.write), r.handler)
@@ -132,6 +152,8 @@ func (s *Server) router() *gin.Engine {
 			api.Handle(r.method, r.path, s.limitUpload(), r.handler)
 		case kindStream:
 			api.Handle(r.method, r.path, r.handler)
+		case kindPublic:
+			public.Handle(r.method, r.path, s.rateLimit(), s.limitBody(publicBodyLimit), r.handler)
 		}
 	}
 	return e

@@ -16,6 +16,8 @@ import (
 	"github.com/govchain/govchain/gateway/internal/idempotency"
 	"github.com/govchain/govchain/gateway/internal/identities"
 	"github.com/govchain/govchain/gateway/internal/ledger"
+	"github.com/govchain/govchain/gateway/internal/ratelimit"
+	"github.com/govchain/govchain/internal/domain"
 )
 
 // Principal is who an API key stands for.
@@ -95,6 +97,29 @@ type Config struct {
 	// FingerprintKey keys the hash of personal input in idempotency fingerprints; keep it
 	// across restarts (a random one is drawn when empty).
 	FingerprintKey []byte
+	// LicenceRenderer draws a licence as a PNG (GET /businesses/{uscc}/licence?format=png);
+	// nil: that format answers 503 LICENCE_IMAGE_UNAVAILABLE (the JSON format still works).
+	LicenceRenderer LicenceRenderer
+	// VerifyCaller is the (server-signing) identity the public licence verification
+	// evaluates with (licence.verify_identity); nil: POST /licences/verify answers 503.
+	VerifyCaller *ledger.Caller
+	// VerifyLimiter limits the public licence verification per client address; nil: a
+	// limiter of DefaultVerifyRatePerMinute, bursts of DefaultVerifyBurst.
+	VerifyLimiter RateLimiter
+	// TrustedProxies are the reverse proxies (IPs or CIDRs) whose X-Forwarded-For names the
+	// client; empty: the TCP peer is the client.
+	TrustedProxies []string
+}
+
+// LicenceRenderer draws an electronic business licence (an *licenceimg.Renderer).
+type LicenceRenderer interface {
+	Render(domain.LicenceView) ([]byte, error)
+}
+
+// RateLimiter limits requests per client (a *ratelimit.Limiter): Allow takes a token for
+// key, or reports how long until there is one.
+type RateLimiter interface {
+	Allow(key string) (bool, time.Duration)
 }
 
 // Server is the HTTP API.
@@ -131,6 +156,9 @@ func New(cfg Config) *Server {
 	if len(s.fpKey) == 0 {
 		s.fpKey = make([]byte, 32)
 		_, _ = rand.Read(s.fpKey)
+	}
+	if s.cfg.VerifyLimiter == nil {
+		s.cfg.VerifyLimiter = ratelimit.New(ratelimit.Config{PerMinute: DefaultVerifyRatePerMinute, Burst: DefaultVerifyBurst})
 	}
 	s.steps = newSigningSteps()
 	if cfg.SigningTimeout > 0 {

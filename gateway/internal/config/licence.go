@@ -1,0 +1,107 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"strings"
+)
+
+// Defaults of the licence keys.
+const (
+	DefaultVerifyRatePerMinute = 30
+	DefaultVerifyBurst         = 10
+	// DefaultVerifyIdentity evaluates the public licence verification when
+	// licence.verify_identity is unset: the market bureau's registrar (the bureau issues the
+	// licences and its own peer holds them). Without it, the first server-signing identity of
+	// org market; without one, the public verification answers 503.
+	DefaultVerifyIdentity = "market/registrar"
+)
+
+// Bounds of the rate limit keys.
+const (
+	maxVerifyRatePerMinute = 60000
+	maxVerifyBurst         = 10000
+)
+
+func (c *Config) applyLicenceDefaults() {
+	if c.Licence.VerifyRatePerMinute == 0 {
+		c.Licence.VerifyRatePerMinute = DefaultVerifyRatePerMinute
+	}
+	if c.Licence.VerifyBurst == 0 {
+		c.Licence.VerifyBurst = DefaultVerifyBurst
+	}
+}
+
+// VerifyIdentity is the identity the public licence verification evaluates with:
+// licence.verify_identity, or by default market/registrar, or the first server-signing
+// identity of org market. ok is false when there is none (the route then answers 503).
+func (c *Config) VerifyIdentity() (Identity, bool) {
+	if c.Licence.VerifyIdentity != "" {
+		org, role, name, ok := parseIdentityLabel(c.Licence.VerifyIdentity)
+		if !ok {
+			return Identity{}, false
+		}
+		id, found := c.NamedIdentity(org, role, name)
+		return id, found && !id.ClientSigned()
+	}
+	org, role, _ := strings.Cut(DefaultVerifyIdentity, "/")
+	if id, ok := c.Identity(org, role); ok && !id.ClientSigned() {
+		return id, true
+	}
+	for _, id := range c.Identities {
+		if id.Org == org && !id.ClientSigned() {
+			return id, true
+		}
+	}
+	return Identity{}, false
+}
+
+// parseIdentityLabel reads ORG/ROLE or ORG/ROLE/NAME.
+func parseIdentityLabel(s string) (org, role, name string, ok bool) {
+	parts := strings.Split(s, "/")
+	switch len(parts) {
+	case 2:
+		return parts[0], parts[1], "", parts[0] != "" && parts[1] != ""
+	case 3:
+		return parts[0], parts[1], parts[2], parts[0] != "" && parts[1] != "" && parts[2] != ""
+	}
+	return "", "", "", false
+}
+
+func (c *Config) validateLicence() []error {
+	var errs []error
+	l := c.Licence
+	if l.FontFile != "" {
+		if st, err := os.Stat(l.FontFile); err != nil {
+			errs = append(errs, fmt.Errorf("licence.font_file: %v", err))
+		} else if !st.Mode().IsRegular() {
+			errs = append(errs, fmt.Errorf("licence.font_file %s: not a regular file", l.FontFile))
+		}
+	}
+	if l.VerifyIdentity != "" {
+		org, role, name, ok := parseIdentityLabel(l.VerifyIdentity)
+		switch id, found := c.NamedIdentity(org, role, name); {
+		case !ok:
+			errs = append(errs, fmt.Errorf("licence.verify_identity %q: want ORG/ROLE or ORG/ROLE/NAME", l.VerifyIdentity))
+		case !found:
+			errs = append(errs, fmt.Errorf("licence.verify_identity %q: no such identity among identities", l.VerifyIdentity))
+		case id.ClientSigned():
+			errs = append(errs, fmt.Errorf("licence.verify_identity %q: signs on the client; the gateway answers outsiders itself and needs a server-signing identity", l.VerifyIdentity))
+		}
+	}
+	if l.VerifyRatePerMinute < 1 || l.VerifyRatePerMinute > maxVerifyRatePerMinute {
+		errs = append(errs, fmt.Errorf("licence.verify_rate_per_minute: must be 1..%d, got %d", maxVerifyRatePerMinute, l.VerifyRatePerMinute))
+	}
+	if l.VerifyBurst < 1 || l.VerifyBurst > maxVerifyBurst {
+		errs = append(errs, fmt.Errorf("licence.verify_burst: must be 1..%d, got %d", maxVerifyBurst, l.VerifyBurst))
+	}
+	for i, p := range c.TrustedProxies {
+		if net.ParseIP(p) == nil {
+			if _, _, err := net.ParseCIDR(p); err != nil {
+				errs = append(errs, fmt.Errorf("trusted_proxies[%d] %q: want an IP address or a CIDR range", i, p))
+			}
+		}
+	}
+	return errs
+}
