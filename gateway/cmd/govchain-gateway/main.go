@@ -39,6 +39,7 @@ import (
 	"github.com/govchain/govchain/gateway/internal/verification"
 	"github.com/govchain/govchain/internal/chanconfig"
 	"github.com/govchain/govchain/internal/ledgerfetch"
+	"github.com/govchain/govchain/internal/licenceimg"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -144,6 +145,10 @@ func run() error {
 		})
 	}
 
+	renderer, err := licenceRenderer(cfg, log)
+	if err != nil {
+		return err
+	}
 	api := httpapi.New(httpapi.Config{
 		Ledger:         l,
 		Verification:   chainCheck,
@@ -162,9 +167,8 @@ func run() error {
 		VerifyCaller:   verifyCaller(cfg, log),
 		VerifyLimiter: ratelimit.New(ratelimit.Config{PerMinute: float64(cfg.Licence.VerifyRatePerMinute),
 			Burst: cfg.Licence.VerifyBurst}),
-		TrustedProxies: cfg.TrustedProxies,
-		// LicenceRenderer: wired when internal/licenceimg lands (licenceimg.New(cfg.Licence.FontFile));
-		// until then format=png answers 503 LICENCE_IMAGE_UNAVAILABLE.
+		TrustedProxies:  cfg.TrustedProxies,
+		LicenceRenderer: renderer,
 	})
 	srv := &http.Server{
 		Addr:              cfg.Listen,
@@ -430,4 +434,20 @@ func fingerprintKey(path string) ([]byte, error) {
 		return nil, fmt.Errorf("fingerprint key: %w", err)
 	}
 	return b, nil
+}
+
+// licenceRenderer loads the CJK font licence images are drawn with. A configured
+// licence.font_file that cannot draw Chinese stops the start; without one, a missing font
+// only disables ?format=png (503 LICENCE_IMAGE_UNAVAILABLE), with a warning.
+func licenceRenderer(cfg *config.Config, log *slog.Logger) (httpapi.LicenceRenderer, error) {
+	r, err := licenceimg.New(cfg.Licence.FontFile)
+	if err != nil {
+		if cfg.Licence.FontFile != "" {
+			return nil, fmt.Errorf("licence.font_file: %w", err)
+		}
+		log.Warn("licence images are unavailable: no CJK font", "err", err)
+		return nil, nil
+	}
+	log.Info("licence images", "font", r.FontPath())
+	return r, nil
 }
