@@ -1,6 +1,8 @@
 package contracts
 
 import (
+	"fmt"
+
 	"github.com/govchain/govchain/internal/domain"
 	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
@@ -20,14 +22,8 @@ func issueLicenceVersion(stub shim.ChaincodeStubInterface, b *domain.Business, a
 	if err != nil {
 		return domain.Licence{}, domain.RelatedRecord{}, err
 	}
-	key := licenceKey(b.USCC, l.Version)
-	if existing, err := readRaw(stub, key); err != nil || existing != nil {
-		if err == nil {
-			err = domain.Errorf(domain.CodeConflict, "licence %s is already recorded", l.LicenceNumber)
-		}
-		return domain.Licence{}, domain.RelatedRecord{}, err
-	}
-	state, err := createRecord(stub, key, l, domain.MarketMSP)
+	// The business record orders versions: no other key of this version can have committed.
+	state, err := createRecord(stub, licenceKey(b.USCC, l.Version, a.TxID), l, domain.MarketMSP)
 	if err != nil {
 		return domain.Licence{}, domain.RelatedRecord{}, err
 	}
@@ -36,9 +32,16 @@ func issueLicenceVersion(stub shim.ChaincodeStubInterface, b *domain.Business, a
 
 // loadLicence returns version v of a business's licence, or nil when none is recorded.
 func loadLicence(stub shim.ChaincodeStubInterface, uscc string, v int) (*domain.Licence, error) {
+	prefix := licenceVersionPrefix(uscc, v)
+	values, err := scanRange(stub, prefix, prefix+rangeEnd)
+	if err != nil || len(values) == 0 {
+		return nil, err
+	}
+	if len(values) > 1 {
+		return nil, fmt.Errorf("business %s has %d records of licence version %d", uscc, len(values), v)
+	}
 	var l domain.Licence
-	found, err := readJSON(stub, licenceKey(uscc, v), &l)
-	if err != nil || !found {
+	if err := jsonDecode(values[0], &l); err != nil {
 		return nil, err
 	}
 	return &l, nil

@@ -33,7 +33,7 @@ func TestLicenceVersionsAndVerification(t *testing.T) {
 		require.Nil(t, v1.SupersededBy)
 		require.Equal(t, domain.StatusActive, v1.Status)
 		require.Equal(t, domain.LicencePayload(l), v1.QRPayload)
-		stored := decode[domain.Licence](t, string(h.ledger.state["lic~"+uscc+"~000001"]))
+		stored := decode[domain.Licence](t, string(h.ledger.state["lic~"+uscc+"~000001~"+b.CreatedTxID]))
 		require.Equal(t, l, stored)
 	})
 	t.Run("the current version verifies, from JSON and from the QR payload", func(t *testing.T) {
@@ -129,7 +129,7 @@ func TestIssueLicenceForEarlierRegistrations(t *testing.T) {
 	raw, err := json.Marshal(b)
 	require.NoError(t, err)
 	h.ledger.state["biz~"+uscc] = raw
-	delete(h.ledger.state, "lic~"+uscc+"~000001")
+	delete(h.ledger.state, "lic~"+uscc+"~000001~"+b.CreatedTxID)
 
 	h.call(auditor, "business:Licence", uscc, "0").fails(t, domain.CodeNotFound, "no electronic licence yet")
 	r := verify(t, h, domain.VerifyLicenceRequest{Payload: domain.LicencePayloadPrefix + uscc + ":1:" + hashOf('a')})

@@ -44,7 +44,7 @@ func policyOf(t *testing.T, ep []byte) (owner string, others []string) {
 func TestEveryRecordGetsAKeyLevelPolicyOnCreation(t *testing.T) {
 	h := newHarness(t)
 	seller := usccFor(t, 1)
-	h.register(seller, "背书公司")
+	registered := h.register(seller, "背书公司")
 	h.issue(invoiceNumber(1), seller)
 	h.call(taxIssuer, "invoice:Reverse", invoiceNumber(1), mustJSON(t, reverseRequest(invoiceNumber(2), 100))).ok(t)
 	notaryEv := h.deposit(notaryDepositor, hashOf('a'))
@@ -56,7 +56,7 @@ func TestEveryRecordGetsAKeyLevelPolicyOnCreation(t *testing.T) {
 		others []string
 	}{
 		{"biz~" + seller, domain.MarketMSP, []string{domain.NotaryMSP, domain.TaxMSP}},
-		{"lic~" + seller + "~000001", domain.MarketMSP, []string{domain.NotaryMSP, domain.TaxMSP}},
+		{"lic~" + seller + "~000001~" + registered.CreatedTxID, domain.MarketMSP, []string{domain.NotaryMSP, domain.TaxMSP}},
 		{"inv~" + invoiceNumber(1), domain.TaxMSP, []string{domain.MarketMSP, domain.NotaryMSP}},
 		{"inv~" + invoiceNumber(2), domain.TaxMSP, []string{domain.MarketMSP, domain.NotaryMSP}},
 		{"evi~" + notaryEv.ID, domain.NotaryMSP, []string{domain.MarketMSP, domain.TaxMSP}},

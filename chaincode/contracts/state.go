@@ -16,7 +16,7 @@ const (
 	evidencePrefix = "evi~"
 	grantPrefix    = "grt~"
 	accessPrefix   = "acc~"
-	licencePrefix  = "lic~" // + uscc + "~" + version (6 digits): one licence version
+	licencePrefix  = "lic~" // + uscc + "~" + version (6 digits) + "~" + tx id: one licence version
 	creditPrefix   = "crd~" // + uscc + "~" + at + "~" + id: one credit record
 	// personalPrefix keys private data: + uscc + "~" + stage tx id + "~" + field.
 	personalPrefix = "pd~"
@@ -28,8 +28,18 @@ func evidenceKey(id string) string    { return evidencePrefix + id }
 func grantKey(id string) string       { return grantPrefix + id }
 func accessKey(id string) string      { return accessPrefix + id }
 
-func licenceKey(uscc string, version int) string {
-	return licencePrefix + uscc + "~" + fmt.Sprintf("%06d", version)
+// licenceVersionPrefix starts the key of version v of a business's licence; the key ends
+// with the issuing transaction's id. Concurrent amendments thus create different keys, each
+// with its key-level policy, and conflict only on the business record (MVCC_READ_CONFLICT,
+// which the gateway retries); had they created the same key, Fabric would fail every later
+// one in the block with ENDORSEMENT_POLICY_FAILURE, because an earlier transaction set that
+// key's validation parameter.
+func licenceVersionPrefix(uscc string, version int) string {
+	return licencePrefix + uscc + "~" + fmt.Sprintf("%06d", version) + "~"
+}
+
+func licenceKey(uscc string, version int, txID string) string {
+	return licenceVersionPrefix(uscc, version) + txID
 }
 
 func creditPrefixOf(uscc string) string { return creditPrefix + uscc + "~" }
