@@ -287,3 +287,23 @@ func TestWrap(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkRender measures drawing one licence (go test -bench Render ./internal/licenceimg):
+// the CPU a ?format=png request costs the gateway beyond the ledger query.
+func BenchmarkRender(b *testing.B) {
+	r, err := New("")
+	if err != nil {
+		b.Skipf("no CJK font: %v", err)
+	}
+	l := sampleLicence(2)
+	v := domain.LicenceView{Licence: l, Status: domain.StatusActive, Current: true, QRPayload: domain.LicencePayload(l)}
+	var size int
+	for b.Loop() {
+		png, err := r.Render(v)
+		if err != nil {
+			b.Fatal(err)
+		}
+		size = len(png)
+	}
+	b.ReportMetric(float64(size)/1024, "KiB/png")
+}
