@@ -51,7 +51,7 @@ func loadLicence(stub shim.ChaincodeStubInterface, uscc string, v int) (*domain.
 func licenceView(stub shim.ChaincodeStubInterface, b *domain.Business, v int) (domain.LicenceView, error) {
 	if b.Licence == nil {
 		return domain.LicenceView{}, domain.Errorf(domain.CodeNotFound,
-			"business %s has no electronic licence yet (registered before licences were issued); a registrar issues it with business:IssueLicence", b.USCC)
+			"business %s has no electronic licence yet (registered before licences were issued); a registrar issues it: business:IssueLicence, POST /api/v1/businesses/%s/licence", b.USCC, b.USCC)
 	}
 	cur := b.Licence.Version
 	if v == 0 {
