@@ -108,7 +108,10 @@ func (s *Server) listBusinesses(c *gin.Context) {
 }
 
 // GET /businesses/{uscc}/history → business:History.
-func (s *Server) businessHistory(c *gin.Context) {
+func (s *Server) businessHistory(c *gin.Context) { s.businessPage(c, "History") }
+
+// businessPage answers a paged query of one business: business:fn(uscc, pageSize, bookmark).
+func (s *Server) businessPage(c *gin.Context, fn string) {
 	uscc, err := usccParam(c)
 	if err != nil {
 		s.fail(c, err)
@@ -119,5 +122,5 @@ func (s *Server) businessHistory(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.query(c, businessCall("History", uscc, size, bookmark))
+	s.query(c, businessCall(fn, uscc, size, bookmark))
 }

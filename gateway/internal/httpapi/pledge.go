@@ -59,19 +59,7 @@ func (s *Server) listPledges(c *gin.Context) {
 
 // GET /businesses/{uscc}/credit?page_size=&bookmark= → business:Credit: the business's credit
 // records (public to every member agency).
-func (s *Server) businessCredit(c *gin.Context) {
-	uscc, err := usccParam(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	size, bookmark, err := page(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.query(c, businessCall("Credit", uscc, size, bookmark))
-}
+func (s *Server) businessCredit(c *gin.Context) { s.businessPage(c, "Credit") }
 
 // maxEntityTypeQuery bounds the entity_type a catalogue lookup echoes in its refusal.
 const maxEntityTypeQuery = 200
