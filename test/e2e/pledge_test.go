@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -152,6 +153,34 @@ func testPledgeAndLicence(t *testing.T) {
 			t.Fatalf("a business that kept its pledge has no credit record: %s", c)
 		}
 		must(t, 403, call(t, "POST", "/api/v1/pledges/overdue-check", issuer, map[string]any{}))
+	})
+
+	t.Run("clerks registering the same business at once: one 201, the others 409", func(t *testing.T) {
+		u := newUSCC(t)
+		body := businessBody(u, "Race "+u)
+		statuses := make([]resp, 4)
+		var wg sync.WaitGroup
+		for i := range statuses {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				statuses[i] = call(t, "POST", "/api/v1/businesses", registrar, body)
+			}(i)
+		}
+		wg.Wait()
+		created := 0
+		for _, r := range statuses {
+			switch {
+			case r.Status == 201:
+				created++
+			case r.Status == 409 && r.ErrCode() == "CONFLICT" && strings.Contains(str(r.JSON, "error.message"), "already registered"):
+			default:
+				t.Errorf("want 201 or 409 CONFLICT (already registered), got %s", r)
+			}
+		}
+		if created != 1 {
+			t.Fatalf("exactly one registration must succeed, %d did", created)
+		}
 	})
 
 	var v1, v2 map[string]any

@@ -101,7 +101,18 @@ func (s *submitter) write(ctx context.Context, c conn, call ledger.Call, deadlin
 }
 
 func (s *submitter) retryable(code peer.TxValidationCode, attempt int, deadline time.Time) bool {
-	return transientCommit(code) && attempt < s.MaxAttempts && s.now().Before(deadline)
+	if !s.now().Before(deadline) {
+		return false
+	}
+	// Fabric also fails a transaction with ENDORSEMENT_POLICY_FAILURE when an earlier
+	// transaction of the same block set the validation parameter of a key it writes: two
+	// clerks registering the same business at once, say. A fresh transaction sees that
+	// block (the registration is then a CONFLICT); a real policy failure fails again, so
+	// one retry is enough.
+	if code == peer.TxValidationCode_ENDORSEMENT_POLICY_FAILURE {
+		return attempt == 1 && s.MaxAttempts > 1
+	}
+	return transientCommit(code) && attempt < s.MaxAttempts
 }
 
 // prepare endorses a fresh transaction for call, persists it as PENDING, links it to the

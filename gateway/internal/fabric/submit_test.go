@@ -68,12 +68,27 @@ func TestSubmit(t *testing.T) {
 			endorsements: 3, submits: []string{"tx1", "tx2", "tx3"},
 		},
 		{
-			name: "ENDORSEMENT_POLICY_FAILURE is not transient",
+			name: "ENDORSEMENT_POLICY_FAILURE is retried once, then reported",
 			conn: &fakeConn{statusFn: func(int, string) (txStatus, error) {
 				return committed(peer.TxValidationCode_ENDORSEMENT_POLICY_FAILURE), nil
 			}},
-			wantErrKind: ledger.KindCommit, wantErrCode: "ENDORSEMENT_POLICY_FAILURE", wantTxID: "tx1",
-			endorsements: 1, submits: []string{"tx1"},
+			wantErrKind: ledger.KindCommit, wantErrCode: "ENDORSEMENT_POLICY_FAILURE", wantTxID: "tx2",
+			endorsements: 2, submits: []string{"tx1", "tx2"},
+		},
+		{
+			name: "ENDORSEMENT_POLICY_FAILURE from a validation parameter set earlier in the block: the fresh transaction is refused by the contract",
+			conn: &fakeConn{
+				statusFn: func(int, string) (txStatus, error) {
+					return committed(peer.TxValidationCode_ENDORSEMENT_POLICY_FAILURE), nil
+				},
+				endorseFn: func(n int, _ ledger.Call) (*prepared, error) {
+					if n == 2 {
+						return nil, &ledger.Error{Kind: ledger.KindContract, Code: "CONFLICT", Message: "business x is already registered", TransactionID: "tx2"}
+					}
+					return &prepared{TxID: "tx1", Result: []byte(`{}`), Bytes: []byte("tx1"), Signature: []byte("sig")}, nil
+				},
+			},
+			wantErrKind: ledger.KindContract, wantErrCode: "CONFLICT", wantTxID: "tx2", endorsements: 2, submits: []string{"tx1"},
 		},
 		{
 			name: "peers momentarily unknown to discovery: endorsed again, then committed",
