@@ -168,18 +168,18 @@ func testPledgeAndLicence(t *testing.T) {
 			}(i)
 		}
 		wg.Wait()
-		created := 0
+		won := 0
 		for _, r := range statuses {
 			switch {
 			case r.Status == 201:
-				created++
+				won++
 			case r.Status == 409 && r.ErrCode() == "CONFLICT" && strings.Contains(str(r.JSON, "error.message"), "already registered"):
 			default:
 				t.Errorf("want 201 or 409 CONFLICT (already registered), got %s", r)
 			}
 		}
-		if created != 1 {
-			t.Fatalf("exactly one registration must succeed, %d did", created)
+		if won != 1 {
+			t.Fatalf("exactly one registration must succeed, %d did", won)
 		}
 	})
 
