@@ -202,7 +202,7 @@ func testPledgeAndLicence(t *testing.T) {
 		}
 		must(t, 404, call(t, "GET", "/api/v1/businesses/"+uscc+"/licence?version=3", issuer, nil))
 	})
-	t.Run("the PNG's QR code decodes to a payload that verifies without an API key", func(t *testing.T) {
+	t.Run("the PNG's QR code decodes to the verification page's URL, which verifies without an API key", func(t *testing.T) {
 		zbar, err := exec.LookPath("zbarimg")
 		if err != nil {
 			t.Fatalf("zbarimg is needed to read the licence's QR code: install zbar-tools (%v)", err)
