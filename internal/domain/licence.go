@@ -240,10 +240,27 @@ func LicencePayload(l Licence) string {
 	return LicencePayloadPrefix + l.USCC + ":" + strconv.Itoa(l.Version) + ":" + l.VerificationCode
 }
 
-// ParseLicencePayload reads a QR payload (surrounding white space ignored); INVALID when it
-// is not one.
+// licenceFragmentMarker ends the URL part of a QR code that opens the gateway's verification
+// page: <public_url>/verify#GOVCHAIN-BL:1:…
+const licenceFragmentMarker = "#GOVCHAIN-BL:"
+
+// LicencePayloadURL is the text of a licence's QR code on a gateway with a public address
+// (licence.public_url): the verification page with the payload as its fragment, which a
+// browser never sends to the server.
+func LicencePayloadURL(publicURL, payload string) string {
+	return strings.TrimRight(publicURL, "/") + "/verify#" + payload
+}
+
+// ParseLicencePayload reads a QR payload (surrounding white space ignored): the bare payload,
+// or a URL whose fragment is the payload (the text of a QR code that opens the verification
+// page, LicencePayloadURL: everything up to and including the last '#' followed by
+// "GOVCHAIN-BL:" is dropped). INVALID when it is neither.
 func ParseLicencePayload(p string) (uscc string, version int, code string, err error) {
-	rest, ok := strings.CutPrefix(strings.TrimSpace(p), LicencePayloadPrefix)
+	p = strings.TrimSpace(p)
+	if i := strings.LastIndex(p, licenceFragmentMarker); i >= 0 {
+		p = p[i+1:]
+	}
+	rest, ok := strings.CutPrefix(p, LicencePayloadPrefix)
 	bad := Errorf(CodeInvalid, "payload is not a govchain licence QR payload (%sUSCC:VERSION:CODE)", LicencePayloadPrefix)
 	if !ok {
 		return "", 0, "", bad

@@ -282,6 +282,62 @@ func TestLicencePayloadRoundTrip(t *testing.T) {
 	require.Equal(t, sampleCode, code)
 }
 
+// TestParseLicencePayloadURL: the text of a QR code that opens the verification page (a URL
+// whose fragment is the payload) reads as the payload; a URL with any other fragment does not.
+func TestParseLicencePayloadURL(t *testing.T) {
+	const uscc = "91430111MA4L41YT1U"
+	payload := "GOVCHAIN-BL:1:" + uscc + ":7:" + sampleCode
+	require.Equal(t, "https://licence.gov.example/verify#"+payload, domain.LicencePayloadURL("https://licence.gov.example", payload))
+	require.Equal(t, "https://gov.example/gw/verify#"+payload, domain.LicencePayloadURL("https://gov.example/gw/", payload))
+	for _, in := range []string{
+		"https://licence.gov.example/verify#" + payload,
+		"http://127.0.0.1:8080/verify#" + payload,
+		"  https://gov.example/gw/verify#" + payload + "\n",
+		"https://gov.example/verify?lang=zh#" + payload,
+		"#" + payload,
+		"verify#" + payload,
+		"https://gov.example/a#b/verify#" + payload, // the last '#GOVCHAIN-BL:' counts
+		"https://gov.example/verify#GOVCHAIN-BL:#" + payload,
+	} {
+		u, v, code, err := domain.ParseLicencePayload(in)
+		require.NoError(t, err, in)
+		require.Equal(t, uscc, u, in)
+		require.Equal(t, 7, v, in)
+		require.Equal(t, sampleCode, code, in)
+	}
+	for _, in := range []string{
+		"https://licence.gov.example/verify",
+		"https://licence.gov.example/verify#",
+		"https://licence.gov.example/verify#top",
+		"https://licence.gov.example/verify#" + uscc,
+		"https://licence.gov.example/verify#x" + payload,
+		"https://licence.gov.example/verify# " + payload,
+		"https://licence.gov.example/verify#" + strings.ToLower(payload[:12]) + payload[12:],
+		"https://licence.gov.example/verify#GOVCHAIN-BL%3A1%3A" + uscc + "%3A7%3A" + sampleCode,
+		"https://licence.gov.example/verify#" + payload + "#more",
+		"https://licence.gov.example/verify#" + payload + "&x=1",
+		"https://licence.gov.example/" + payload, // a path, not a fragment
+		payload + "#",
+	} {
+		u, v, code, err := domain.ParseLicencePayload(in)
+		require.Error(t, err, in)
+		require.Equal(t, domain.CodeInvalid, domain.ErrorCode(err), in)
+		require.Empty(t, u)
+		require.Zero(t, v)
+		require.Empty(t, code)
+	}
+
+	// VerifyLicence reads the URL form like the bare payload.
+	req := domain.VerifyLicenceRequest{Payload: "https://licence.gov.example/verify#" + payload}
+	require.NoError(t, req.Validate())
+	rec := sampleLicence()
+	rec.Version, rec.VerificationCode = 7, sampleCode
+	got := domain.VerifyLicence(req, &rec, 7, "ACTIVE")
+	require.Equal(t, domain.LicenceResultValid, got.Result)
+	require.Equal(t, uscc, got.USCC)
+	require.Equal(t, 7, got.Version)
+}
+
 func TestParseLicencePayloadRefusals(t *testing.T) {
 	const uscc = "91430111MA4L41YT1U"
 	cases := []struct {

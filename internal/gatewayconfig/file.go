@@ -59,6 +59,11 @@ type Licence struct {
 	// (a token bucket: VerifyBurst at once, then VerifyRatePerMinute a minute).
 	VerifyRatePerMinute int `yaml:"verify_rate_per_minute,omitempty"`
 	VerifyBurst         int `yaml:"verify_burst,omitempty"`
+	// PublicURL (optional) is the gateway's public base URL (absolute http or https, no
+	// query or fragment, e.g. https://licence.gov.example). When set, the licence's QR code
+	// carries PublicURL + "/verify#" + payload, so a phone's camera opens the gateway's
+	// verification page (GET /verify); unset, it carries the bare payload.
+	PublicURL string `yaml:"public_url,omitempty"`
 }
 
 // CA is one org's Fabric CA and the registrar identity the gateway acts as there: it needs

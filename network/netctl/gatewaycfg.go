@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 
@@ -20,6 +21,19 @@ func GatewayListen() string {
 		return v
 	}
 	return "127.0.0.1:8080"
+}
+
+// gatewayPublicURL is the base URL of a gateway listening on listen, for licence.public_url:
+// http://<listen>, with a wildcard or empty host read as 127.0.0.1 (the config wants a host).
+func gatewayPublicURL(listen string) string {
+	host, port, err := net.SplitHostPort(listen)
+	if err != nil {
+		return "http://" + listen
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // WriteGatewayConfig writes data/keys.env (dev API keys: generated once, kept
@@ -80,6 +94,9 @@ func (n *Network) WriteGatewayConfig() error {
 	if id, ok := verifyIdentity(f); ok {
 		f.Licence.VerifyIdentity = id.Label()
 	}
+	// The licence's QR code opens the gateway's own verification page (http://<listen>/verify#…):
+	// on a development network the gateway's address is its public address.
+	f.Licence.PublicURL = gatewayPublicURL(GatewayListen())
 	if err := gatewayconfig.WriteKeys(n.L.KeysEnv(), "http://"+GatewayListen(), keys); err != nil {
 		return err
 	}

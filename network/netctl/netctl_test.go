@@ -293,6 +293,26 @@ func TestWriteGatewayConfig(t *testing.T) {
 	if len(f.TrustedProxies) != 0 {
 		t.Errorf("trusted_proxies %v: the dev gateway is reached directly", f.TrustedProxies)
 	}
+	// The licence's QR code opens the gateway's own verification page.
+	if want := "http://" + GatewayListen(); f.Licence.PublicURL != want {
+		t.Errorf("licence.public_url %q, want %q", f.Licence.PublicURL, want)
+	}
+}
+
+func TestGatewayPublicURL(t *testing.T) {
+	for listen, want := range map[string]string{
+		"127.0.0.1:8080": "http://127.0.0.1:8080",
+		"10.0.0.5:17800": "http://10.0.0.5:17800",
+		"gw.local:80":    "http://gw.local:80",
+		":8080":          "http://127.0.0.1:8080",
+		"0.0.0.0:8080":   "http://127.0.0.1:8080",
+		"[::]:8080":      "http://127.0.0.1:8080",
+		"[::1]:8080":     "http://[::1]:8080",
+	} {
+		if got := gatewayPublicURL(listen); got != want {
+			t.Errorf("gatewayPublicURL(%q) = %q, want %q", listen, got, want)
+		}
+	}
 }
 
 // The channel's Readers and Writers are checked on every transaction, so they are

@@ -184,6 +184,7 @@ func testPledgeAndLicence(t *testing.T) {
 	})
 
 	var v1, v2 map[string]any
+	var scanned string // the text of the PNG's QR code
 	t.Run("registration issued licence version 1, an amendment version 2", func(t *testing.T) {
 		v1 = must(t, 200, call(t, "GET", "/api/v1/businesses/"+uscc+"/licence", issuer, nil)).JSON
 		if num(v1, "licence.version") != 1 || v1["current"] != true || str(v1, "licence.uscc") != uscc || len(str(v1, "licence.verification_code")) != 64 {
@@ -201,7 +202,7 @@ func testPledgeAndLicence(t *testing.T) {
 		}
 		must(t, 404, call(t, "GET", "/api/v1/businesses/"+uscc+"/licence?version=3", issuer, nil))
 	})
-	t.Run("the PNG's QR code decodes to a payload that verifies without an API key", func(t *testing.T) {
+	t.Run("the PNG's QR code decodes to the verification page's URL, which verifies without an API key", func(t *testing.T) {
 		zbar, err := exec.LookPath("zbarimg")
 		if err != nil {
 			t.Fatalf("zbarimg is needed to read the licence's QR code: install zbar-tools (%v)", err)
@@ -222,14 +223,28 @@ func testPledgeAndLicence(t *testing.T) {
 		if err != nil {
 			t.Fatalf("zbarimg found no QR code in %s: %v", file, err)
 		}
-		payload := strings.TrimSpace(string(out))
-		if payload != str(v2, "qr_payload") {
-			t.Fatalf("the QR code carries %q, want %q", payload, str(v2, "qr_payload"))
+		// netctl sets licence.public_url to the gateway's own address: the QR code opens the
+		// verification page, its fragment the chaincode's qr_payload, and GET …/licence
+		// answers the same URL as qr_url.
+		scanned = strings.TrimSpace(string(out))
+		want := "http://" + h.gwAddr + "/verify#" + str(v2, "qr_payload")
+		if str(v2, "qr_url") != want {
+			t.Fatalf("GET …/licence answers qr_url %q, want %q", str(v2, "qr_url"), want)
 		}
-		res := must(t, 200, call(t, "POST", "/api/v1/licences/verify", "", map[string]any{"payload": payload}))
-		if res.JSON["valid"] != true || res.JSON["current"] != true || res.JSON["status"] != "ACTIVE" || res.JSON["result"] != "VALID" {
-			t.Fatalf("the scanned payload must verify as valid and current: %s", res)
+		if scanned != want {
+			t.Fatalf("the QR code carries %q, want %q", scanned, want)
 		}
+		res := must(t, 200, call(t, "POST", "/api/v1/licences/verify", "", map[string]any{"payload": scanned}))
+		if res.JSON["valid"] != true || res.JSON["current"] != true || res.JSON["status"] != "ACTIVE" || res.JSON["result"] != "VALID" ||
+			res.JSON["uscc"] != uscc || num(res.JSON, "version") != 2 {
+			t.Fatalf("the scanned URL must verify as valid and current: %s", res)
+		}
+	})
+	t.Run("the QR code's URL opens the verification page, which shows VALID", func(t *testing.T) {
+		if scanned == "" {
+			scanned = "http://" + h.gwAddr + "/verify#" + str(v2, "qr_payload")
+		}
+		testVerifyPage(t, scanned, uscc, v1["licence"])
 	})
 	t.Run("verification reports superseded and tampered licences", func(t *testing.T) {
 		res := must(t, 200, call(t, "POST", "/api/v1/licences/verify", "", map[string]any{"licence": v2["licence"]}))

@@ -167,8 +167,9 @@ func run() error {
 		VerifyCaller:   verifyCaller(cfg, log),
 		VerifyLimiter: ratelimit.New(ratelimit.Config{PerMinute: float64(cfg.Licence.VerifyRatePerMinute),
 			Burst: cfg.Licence.VerifyBurst}),
-		TrustedProxies:  cfg.TrustedProxies,
-		LicenceRenderer: renderer,
+		TrustedProxies:   cfg.TrustedProxies,
+		LicenceRenderer:  renderer,
+		LicencePublicURL: cfg.Licence.PublicURL,
 	})
 	srv := &http.Server{
 		Addr:              cfg.Listen,

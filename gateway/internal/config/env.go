@@ -36,6 +36,7 @@ var EnvOverrides = []string{
 	"GOVCHAIN_GATEWAY_LICENCE_VERIFY_IDENTITY licence.verify_identity",
 	"GOVCHAIN_GATEWAY_LICENCE_VERIFY_RATE_PER_MINUTE licence.verify_rate_per_minute",
 	"GOVCHAIN_GATEWAY_LICENCE_VERIFY_BURST licence.verify_burst",
+	"GOVCHAIN_GATEWAY_LICENCE_PUBLIC_URL licence.public_url",
 }
 
 func (c *Config) applyEnv(lookup func(string) (string, bool)) error {
@@ -89,6 +90,9 @@ func (c *Config) applyEnv(lookup func(string) (string, bool)) error {
 	}
 	if v, ok := get("LICENCE_VERIFY_IDENTITY"); ok {
 		c.Licence.VerifyIdentity = v
+	}
+	if v, ok := get("LICENCE_PUBLIC_URL"); ok {
+		c.Licence.PublicURL = v
 	}
 	for name, dst := range map[string]*int{
 		"LICENCE_VERIFY_RATE_PER_MINUTE": &c.Licence.VerifyRatePerMinute,

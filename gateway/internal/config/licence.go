@@ -1,8 +1,10 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"strings"
 )
@@ -17,6 +19,10 @@ const (
 	// org market; without one, the public verification answers 503.
 	DefaultVerifyIdentity = "market/registrar"
 )
+
+// maxPublicURL bounds licence.public_url: the QR code carries it with a payload of about a
+// hundred characters, and a longer text makes a denser code that a phone reads less easily.
+const maxPublicURL = 200
 
 // Bounds of the rate limit keys.
 const (
@@ -90,6 +96,11 @@ func (c *Config) validateLicence() []error {
 			errs = append(errs, fmt.Errorf("licence.verify_identity %q: signs on the client; the gateway answers outsiders itself and needs a server-signing identity", l.VerifyIdentity))
 		}
 	}
+	if l.PublicURL != "" {
+		if err := checkPublicURL(l.PublicURL); err != nil {
+			errs = append(errs, fmt.Errorf("licence.public_url %q: %v", l.PublicURL, err))
+		}
+	}
 	if l.VerifyRatePerMinute < 1 || l.VerifyRatePerMinute > maxVerifyRatePerMinute {
 		errs = append(errs, fmt.Errorf("licence.verify_rate_per_minute: must be 1..%d, got %d", maxVerifyRatePerMinute, l.VerifyRatePerMinute))
 	}
@@ -104,4 +115,31 @@ func (c *Config) validateLicence() []error {
 		}
 	}
 	return errs
+}
+
+// checkPublicURL accepts an absolute http(s) URL with a host and without user information,
+// query or fragment (the QR code appends /verify#payload to it).
+func checkPublicURL(s string) error {
+	if len(s) > maxPublicURL {
+		return fmt.Errorf("longer than %d characters (the QR code carries it)", maxPublicURL)
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return errors.New("not a URL")
+	}
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return errors.New("want an absolute http:// or https:// URL, e.g. https://licence.gov.example")
+	case u.Host == "" || u.Opaque != "":
+		return errors.New("want an absolute URL with a host, e.g. https://licence.gov.example")
+	case u.User != nil:
+		return errors.New("want no user information in the URL")
+	case u.RawQuery != "" || u.ForceQuery:
+		return errors.New("want no query (the QR code appends /verify#payload)")
+	case u.Fragment != "" || strings.Contains(s, "#"):
+		return errors.New("want no fragment (the QR code appends /verify#payload)")
+	case u.Hostname() == "":
+		return errors.New("want a host name or address")
+	}
+	return nil
 }

@@ -87,6 +87,26 @@ trusted_proxies: [10.0.0.1, 192.168.0.0/16]
 		require.ErrorContains(t, err, "GOVCHAIN_GATEWAY_LICENCE_VERIFY_BURST")
 	})
 
+	t.Run("licence.public_url: unset by default, read from the file or the environment", func(t *testing.T) {
+		cfg, err := config.Load(fixture(t, nil), noEnv)
+		require.NoError(t, err)
+		require.Empty(t, cfg.Licence.PublicURL)
+		for _, u := range []string{"https://licence.gov.example", "http://127.0.0.1:8080", "https://gov.example/licences/", "http://[::1]:8080"} {
+			cfg, err = config.Load(fixture(t, appendYAML("licence: {public_url: \""+u+"\"}\n")), noEnv)
+			require.NoError(t, err, u)
+			require.Equal(t, u, cfg.Licence.PublicURL)
+		}
+		cfg, err = config.Load(fixture(t, appendYAML("licence: {public_url: \"https://a.example\"}\n")), func(k string) (string, bool) {
+			return " https://licence.gov.example ", k == "GOVCHAIN_GATEWAY_LICENCE_PUBLIC_URL"
+		})
+		require.NoError(t, err)
+		require.Equal(t, "https://licence.gov.example", cfg.Licence.PublicURL)
+		_, err = config.Load(fixture(t, nil), func(k string) (string, bool) {
+			return "licence.gov.example", k == "GOVCHAIN_GATEWAY_LICENCE_PUBLIC_URL"
+		})
+		require.ErrorContains(t, err, "licence.public_url")
+	})
+
 	t.Run("without a market registrar the first server-signing market identity verifies", func(t *testing.T) {
 		cfg, err := config.Load(fixture(t, withClientIdentity(func(y string) string {
 			return strings.Replace(y, "api_keys:\n", financeIdentity, 1)
@@ -117,6 +137,17 @@ trusted_proxies: [10.0.0.1, 192.168.0.0/16]
 		{"a huge burst", appendYAML("licence: {verify_burst: 1000000}\n"), []string{"licence.verify_burst"}},
 		{"a proxy that is no address", appendYAML("trusted_proxies: [proxy.example]\n"), []string{"trusted_proxies[0]", "proxy.example"}},
 		{"an unknown licence key", appendYAML("licence: {font: x}\n"), []string{"font"}},
+		{"a relative public URL", appendYAML("licence: {public_url: licence.gov.example}\n"), []string{"licence.public_url", "absolute"}},
+		{"a public URL without scheme", appendYAML("licence: {public_url: //licence.gov.example}\n"), []string{"licence.public_url", "http"}},
+		{"a public URL of another scheme", appendYAML("licence: {public_url: \"ftp://licence.gov.example\"}\n"), []string{"licence.public_url", "http"}},
+		{"a public URL without host", appendYAML("licence: {public_url: \"https:///verify\"}\n"), []string{"licence.public_url", "host"}},
+		{"a public URL with a query", appendYAML("licence: {public_url: \"https://licence.gov.example/?a=1\"}\n"), []string{"licence.public_url", "query"}},
+		{"a public URL with an empty query", appendYAML("licence: {public_url: \"https://licence.gov.example/?\"}\n"), []string{"licence.public_url", "query"}},
+		{"a public URL with a fragment", appendYAML("licence: {public_url: \"https://licence.gov.example/#top\"}\n"), []string{"licence.public_url", "fragment"}},
+		{"a public URL with an empty fragment", appendYAML("licence: {public_url: \"https://licence.gov.example#\"}\n"), []string{"licence.public_url", "fragment"}},
+		{"a public URL with user information", appendYAML("licence: {public_url: \"https://me:pw@licence.gov.example\"}\n"), []string{"licence.public_url", "user"}},
+		{"a public URL that is no URL", appendYAML("licence: {public_url: \"https://licence gov\"}\n"), []string{"licence.public_url"}},
+		{"a very long public URL", appendYAML("licence: {public_url: \"https://licence.gov.example/" + strings.Repeat("a", 200) + "\"}\n"), []string{"licence.public_url", "longer than 200"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -23,44 +23,46 @@ var consoleFiles embed.FS
 const consolePolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
 	"connect-src 'self'; font-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
-// consoleAsset is one embedded file as served.
-type consoleAsset struct {
+// staticAsset is one embedded file as served.
+type staticAsset struct {
 	body        []byte
 	contentType string
 	etag        string
 }
 
-var consoleAssets = mustConsoleAssets()
+var consoleAssets = mustAssets(consoleFiles, "console")
 
-func mustConsoleAssets() map[string]consoleAsset {
+// mustAssets reads the embedded files under dir (by base name), with their content types
+// and ETags; it panics on a file of unknown type or a missing index.html.
+func mustAssets(files embed.FS, dir string) map[string]staticAsset {
 	types := map[string]string{
 		".html": "text/html; charset=utf-8",
 		".css":  "text/css; charset=utf-8",
 		".js":   "text/javascript; charset=utf-8",
 		".svg":  "image/svg+xml",
 	}
-	out := map[string]consoleAsset{}
-	err := fs.WalkDir(consoleFiles, "console", func(p string, d fs.DirEntry, err error) error {
+	out := map[string]staticAsset{}
+	err := fs.WalkDir(files, dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		b, err := consoleFiles.ReadFile(p)
+		b, err := files.ReadFile(p)
 		if err != nil {
 			return err
 		}
 		ct, ok := types[path.Ext(p)]
 		if !ok {
-			panic("console: no content type for " + p)
+			panic(dir + ": no content type for " + p)
 		}
 		sum := sha256.Sum256(b)
-		out[path.Base(p)] = consoleAsset{body: b, contentType: ct, etag: `"` + hex.EncodeToString(sum[:16]) + `"`}
+		out[path.Base(p)] = staticAsset{body: b, contentType: ct, etag: `"` + hex.EncodeToString(sum[:16]) + `"`}
 		return nil
 	})
 	if err != nil {
 		panic(err)
 	}
 	if _, ok := out["index.html"]; !ok {
-		panic("console: no index.html")
+		panic(dir + ": no index.html")
 	}
 	return out
 }
@@ -76,8 +78,15 @@ func (s *Server) console(c *gin.Context) {
 		s.fail(c, &httpError{Code: "NOT_FOUND", Message: "no such console file: " + clip(name)})
 		return
 	}
+	serveAsset(c, a, consolePolicy)
+}
+
+// serveAsset answers an embedded file with a Content-Security-Policy and the headers that
+// keep it from being sniffed, framed or leaking the page's URL; an If-None-Match of its ETag
+// is a 304.
+func serveAsset(c *gin.Context, a staticAsset, policy string) {
 	h := c.Writer.Header()
-	h.Set("Content-Security-Policy", consolePolicy)
+	h.Set("Content-Security-Policy", policy)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "no-referrer")

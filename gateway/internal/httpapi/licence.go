@@ -70,6 +70,8 @@ const (
 
 // GET /businesses/{uscc}/licence?version=N&format=json|png → business:Licence(uscc, version)
 // (version 0 or absent: the current one), answered as the chaincode's JSON or drawn as a PNG.
+// With licence.public_url the QR code carries the verification page's URL
+// (<public_url>/verify#<qr_payload>) and the JSON gains it as qr_url.
 func (s *Server) getLicence(c *gin.Context) {
 	uscc, err := usccParam(c)
 	if err != nil {
@@ -84,15 +86,17 @@ func (s *Server) getLicence(c *gin.Context) {
 	format := c.DefaultQuery("format", licenceJSON)
 	switch format {
 	case licenceJSON:
-		s.query(c, businessCall("Licence", uscc, version))
-		return
+		if s.cfg.LicencePublicURL == "" {
+			s.query(c, businessCall("Licence", uscc, version))
+			return
+		}
 	case licencePNG:
+		if s.cfg.LicenceRenderer == nil {
+			s.fail(c, errNoLicenceImage)
+			return
+		}
 	default:
 		s.fail(c, invalid("format must be %s or %s, got %q", licenceJSON, licencePNG, clip(format)))
-		return
-	}
-	if s.cfg.LicenceRenderer == nil {
-		s.fail(c, errNoLicenceImage)
 		return
 	}
 	call := businessCall("Licence", uscc, version)
@@ -108,6 +112,18 @@ func (s *Server) getLicence(c *gin.Context) {
 	if err := json.Unmarshal(res, &view); err != nil {
 		s.fail(c, &ledger.Error{Kind: ledger.KindInternal, Message: "internal error", Err: err})
 		return
+	}
+	if format == licenceJSON {
+		// The chaincode's answer as is, with qr_url: what the QR code of the PNG carries.
+		if view.QRPayload != "" {
+			res = withField(res, "qr_url", domain.LicencePayloadURL(s.cfg.LicencePublicURL, view.QRPayload))
+		}
+		raw(c, http.StatusOK, res)
+		return
+	}
+	if s.cfg.LicencePublicURL != "" {
+		// The QR code opens the verification page; the chaincode's qr_payload is its fragment.
+		view.QRPayload = domain.LicencePayloadURL(s.cfg.LicencePublicURL, view.QRPayload)
 	}
 	png, err := s.cfg.LicenceRenderer.Render(view)
 	if err != nil {

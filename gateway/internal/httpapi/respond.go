@@ -109,3 +109,21 @@ func mustJSON(v any) []byte {
 	}
 	return b
 }
+
+// withField adds "name": value as the last field of the JSON object doc (doc unchanged when
+// it is not an object).
+func withField(doc []byte, name, value string) []byte {
+	obj := trimJSON(doc)
+	if len(obj) < 2 || obj[0] != '{' || !json.Valid(obj) {
+		return doc
+	}
+	field, _ := json.Marshal(map[string]string{name: value})
+	inner := trimJSON(obj[1 : len(obj)-1])
+	out := make([]byte, 0, len(obj)+len(field))
+	out = append(out, '{')
+	if len(inner) > 0 {
+		out = append(out, inner...)
+		out = append(out, ',')
+	}
+	return append(out, field[1:]...)
+}

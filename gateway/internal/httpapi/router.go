@@ -104,6 +104,8 @@ func (s *Server) routes() []route {
 		{"GET", "/docs", kindOpen, s.docs, ""},
 		{"GET", "/console", kindOpen, s.console, ""},
 		{"GET", "/console/:file", kindOpen, s.console, ""},
+		{"GET", "/verify", kindOpen, s.verifyPage, ""},
+		{"GET", "/verify/:file", kindOpen, s.verifyPage, ""},
 	}
 }
 

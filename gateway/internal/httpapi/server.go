@@ -100,6 +100,10 @@ type Config struct {
 	// LicenceRenderer draws a licence as a PNG (GET /businesses/{uscc}/licence?format=png);
 	// nil: that format answers 503 LICENCE_IMAGE_UNAVAILABLE (the JSON format still works).
 	LicenceRenderer LicenceRenderer
+	// LicencePublicURL is the gateway's public base URL (licence.public_url, validated by the
+	// config); when set, a licence's QR code opens the verification page:
+	// LicencePublicURL/verify#payload. Empty: the QR code carries the bare payload.
+	LicencePublicURL string
 	// VerifyCaller is the (server-signing) identity the public licence verification
 	// evaluates with (licence.verify_identity); nil: POST /licences/verify answers 503.
 	VerifyCaller *ledger.Caller
