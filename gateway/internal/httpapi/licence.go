@@ -101,11 +101,8 @@ func (s *Server) getLicence(c *gin.Context) {
 	}
 	call := businessCall("Licence", uscc, version)
 	call.Caller = principal(c).Caller()
-	ctx, cancel := s.readContext(c)
-	defer cancel()
-	res, err := s.cfg.Ledger.Evaluate(ctx, call)
-	if err != nil {
-		s.fail(c, err)
+	res, ok := s.evaluate(c, call)
+	if !ok {
 		return
 	}
 	var view domain.LicenceView
@@ -164,11 +161,8 @@ func (s *Server) verifyLicence(c *gin.Context) {
 	}
 	call := businessCall("VerifyLicence", arg(req))
 	call.Caller = *s.cfg.VerifyCaller
-	ctx, cancel := s.readContext(c)
-	defer cancel()
-	res, err := s.cfg.Ledger.Evaluate(ctx, call)
-	if err != nil {
-		s.fail(c, err)
+	res, ok := s.evaluate(c, call)
+	if !ok {
 		return
 	}
 	c.Header("Cache-Control", "no-store")

@@ -14,17 +14,25 @@ import (
 	"github.com/govchain/govchain/internal/domain"
 )
 
-// query evaluates a read and answers the chaincode's JSON as it is.
+// query evaluates a read as the request's principal and answers the chaincode's JSON as it is.
 func (s *Server) query(c *gin.Context, call ledger.Call) {
 	call.Caller = principal(c).Caller()
+	if res, ok := s.evaluate(c, call); ok {
+		raw(c, http.StatusOK, res)
+	}
+}
+
+// evaluate evaluates call (its Caller set) within the read timeout; on an error it answers
+// the request and reports false.
+func (s *Server) evaluate(c *gin.Context, call ledger.Call) ([]byte, bool) {
 	ctx, cancel := s.readContext(c)
 	defer cancel()
 	res, err := s.cfg.Ledger.Evaluate(ctx, call)
 	if err != nil {
 		s.fail(c, err)
-		return
+		return nil, false
 	}
-	raw(c, http.StatusOK, res)
+	return res, true
 }
 
 // submit runs a write: early permission check, Idempotency-Key handling, then either a
