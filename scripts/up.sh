@@ -18,6 +18,7 @@ govchain is up ($(( $(date +%s) - start )) s).
   API keys:  ${GOVCHAIN_DATA:-$ROOT/data}/keys.env   (source it: . data/keys.env; then curl -H "X-API-Key: \$GOVCHAIN_KEY_MARKET_REGISTRAR" …)
   Signing:   bin/govchain-sign -key-file \$GOVCHAIN_SIGNKEY_MARKET_REGISTRAR_CS -api-key \$GOVCHAIN_KEY_MARKET_REGISTRAR_CS POST /api/v1/businesses @body.json
   Auditor:   bin/govchain-audit verify -config data/gateway.yaml   (or make audit; console: http://$addr/console)
+  Licences:  anyone verifies at http://$addr/verify (the licence's QR code opens it; no API key)
   Status:    scripts/network.sh status
   Logs:      ${GOVCHAIN_DATA:-$ROOT/data}/logs/<node>.log   (scripts/network.sh logs peer0.market)
   Stop:      make down      (keeps all data; make clean deletes it)
