@@ -66,6 +66,35 @@ type Licence struct {
 	PublicURL string `yaml:"public_url,omitempty"`
 }
 
+// Defaults of the public licence verification's rate limit, per client address.
+const (
+	DefaultVerifyRatePerMinute = 30
+	DefaultVerifyBurst         = 10
+)
+
+// DefaultVerifyOrg and DefaultVerifyRole name the identity that answers the public licence
+// verification when licence.verify_identity is unset: the market bureau's registrar (the
+// bureau issues the licences and its own peer holds them).
+const (
+	DefaultVerifyOrg  = "market"
+	DefaultVerifyRole = "registrar"
+)
+
+// DefaultVerifyIdentity is the identity the public licence verification evaluates with when
+// licence.verify_identity is unset: market/registrar, else the first server-signing
+// identity of org market. ok is false when there is none.
+func (f *File) DefaultVerifyIdentity() (Identity, bool) {
+	if id, ok := f.Identity(DefaultVerifyOrg, DefaultVerifyRole); ok && !id.ClientSigned() {
+		return id, true
+	}
+	for _, id := range f.Identities {
+		if id.Org == DefaultVerifyOrg && !id.ClientSigned() {
+			return id, true
+		}
+	}
+	return Identity{}, false
+}
+
 // CA is one org's Fabric CA and the registrar identity the gateway acts as there: it needs
 // hf.Registrar.Roles (client), hf.Registrar.Attributes (govchain.role), hf.Revoker and
 // hf.GenCRL. Its key never leaves the gateway.

@@ -7,17 +7,14 @@ import (
 	"net/url"
 	"os"
 	"strings"
+
+	"github.com/govchain/govchain/internal/gatewayconfig"
 )
 
-// Defaults of the licence keys.
+// Defaults of the licence keys (the shared schema's).
 const (
-	DefaultVerifyRatePerMinute = 30
-	DefaultVerifyBurst         = 10
-	// DefaultVerifyIdentity evaluates the public licence verification when
-	// licence.verify_identity is unset: the market bureau's registrar (the bureau issues the
-	// licences and its own peer holds them). Without it, the first server-signing identity of
-	// org market; without one, the public verification answers 503.
-	DefaultVerifyIdentity = "market/registrar"
+	DefaultVerifyRatePerMinute = gatewayconfig.DefaultVerifyRatePerMinute
+	DefaultVerifyBurst         = gatewayconfig.DefaultVerifyBurst
 )
 
 // maxPublicURL bounds licence.public_url: the QR code carries it with a payload of about a
@@ -51,16 +48,7 @@ func (c *Config) VerifyIdentity() (Identity, bool) {
 		id, found := c.NamedIdentity(org, role, name)
 		return id, found && !id.ClientSigned()
 	}
-	org, role, _ := strings.Cut(DefaultVerifyIdentity, "/")
-	if id, ok := c.Identity(org, role); ok && !id.ClientSigned() {
-		return id, true
-	}
-	for _, id := range c.Identities {
-		if id.Org == org && !id.ClientSigned() {
-			return id, true
-		}
-	}
-	return Identity{}, false
+	return c.DefaultVerifyIdentity()
 }
 
 // parseIdentityLabel reads ORG/ROLE or ORG/ROLE/NAME.

@@ -30,13 +30,6 @@ func init() {
 	statusByCode[codeRateLimited] = http.StatusTooManyRequests
 }
 
-// Defaults of the public verification's rate limit (licence.verify_rate_per_minute,
-// licence.verify_burst), per client address.
-const (
-	DefaultVerifyRatePerMinute = 30
-	DefaultVerifyBurst         = 10
-)
-
 // publicBodyLimit caps the body of a public route: a licence is a few KiB of JSON.
 const publicBodyLimit = 64 << 10
 

@@ -18,6 +18,7 @@ import (
 	"github.com/govchain/govchain/gateway/internal/ledger"
 	"github.com/govchain/govchain/gateway/internal/ratelimit"
 	"github.com/govchain/govchain/internal/domain"
+	"github.com/govchain/govchain/internal/gatewayconfig"
 )
 
 // Principal is who an API key stands for.
@@ -108,7 +109,8 @@ type Config struct {
 	// evaluates with (licence.verify_identity); nil: POST /licences/verify answers 503.
 	VerifyCaller *ledger.Caller
 	// VerifyLimiter limits the public licence verification per client address; nil: a
-	// limiter of DefaultVerifyRatePerMinute, bursts of DefaultVerifyBurst.
+	// limiter with the configuration's defaults (gatewayconfig.DefaultVerifyRatePerMinute,
+	// DefaultVerifyBurst).
 	VerifyLimiter RateLimiter
 	// TrustedProxies are the reverse proxies (IPs or CIDRs) whose X-Forwarded-For names the
 	// client; empty: the TCP peer is the client.
@@ -162,7 +164,7 @@ func New(cfg Config) *Server {
 		_, _ = rand.Read(s.fpKey)
 	}
 	if s.cfg.VerifyLimiter == nil {
-		s.cfg.VerifyLimiter = ratelimit.New(ratelimit.Config{PerMinute: DefaultVerifyRatePerMinute, Burst: DefaultVerifyBurst})
+		s.cfg.VerifyLimiter = ratelimit.New(ratelimit.Config{PerMinute: gatewayconfig.DefaultVerifyRatePerMinute, Burst: gatewayconfig.DefaultVerifyBurst})
 	}
 	s.steps = newSigningSteps()
 	if cfg.SigningTimeout > 0 {
