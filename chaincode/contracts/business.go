@@ -2,6 +2,7 @@ package contracts
 
 import (
 	"github.com/govchain/govchain/internal/domain"
+	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 )
 
@@ -77,7 +78,8 @@ func register(ctx contractapi.TransactionContextInterface, request, stageID stri
 	return string(state), nil
 }
 
-// Amend changes some of a business's registered particulars and returns the business.
+// Amend changes some of a business's registered particulars, issues the next licence
+// version, and returns the business.
 func (c *BusinessContract) Amend(ctx contractapi.TransactionContextInterface, uscc string, request string) (string, error) {
 	if err := domain.ValidateUSCCFormat("uscc", uscc); err != nil {
 		return "", err
@@ -86,40 +88,21 @@ func (c *BusinessContract) Amend(ctx contractapi.TransactionContextInterface, us
 	if err := domain.DecodeValid("request", []byte(request), &req); err != nil {
 		return "", err
 	}
-	a, err := actorOf(ctx)
-	if err != nil {
-		return "", err
-	}
-	stub := ctx.GetStub()
-	b, err := loadBusiness(ctx, uscc)
-	if err != nil {
-		return "", err
-	}
-	oldName := b.Name
-	if err := domain.ApplyAmendment(&b, req, a); err != nil {
-		return "", err
-	}
-	// Every amendment changes a printed particular; a business registered before licences
-	// gets its first one here.
-	var related []domain.RelatedRecord
-	if domain.LicencePrinted(b.Amendments[len(b.Amendments)-1].Changes) {
-		licence, err := issueLicence(stub, &b, a)
-		if err != nil {
-			return "", err
+	return changeBusiness(ctx, uscc, func(b *domain.Business, a domain.Actor) (string, []domain.RelatedRecord, error) {
+		if err := domain.ApplyAmendment(b, req, a); err != nil {
+			return "", nil, err
 		}
-		related = append(related, licence)
-	}
-	state, err := writeJSON(stub, businessKey(uscc), b)
-	if err != nil {
-		return "", err
-	}
-	if err := moveBusinessIndexes(stub, oldName, b.Status, &b); err != nil {
-		return "", err
-	}
-	if err := emit(stub, domain.EventBusinessAmended, domain.ContractBusiness, uscc, state, related...); err != nil {
-		return "", err
-	}
-	return string(state), nil
+		// A business registered before licences gets its first one here.
+		var related []domain.RelatedRecord
+		if domain.LicencePrinted(b.Amendments[len(b.Amendments)-1].Changes) {
+			licence, err := issueLicence(ctx.GetStub(), b, a)
+			if err != nil {
+				return "", nil, err
+			}
+			related = append(related, licence)
+		}
+		return domain.EventBusinessAmended, related, nil
+	})
 }
 
 // ChangeStatus moves a business along its status machine and returns it.
@@ -130,30 +113,9 @@ func (c *BusinessContract) ChangeStatus(ctx contractapi.TransactionContextInterf
 	if err := domain.ValidateStatusChange(status, reason); err != nil {
 		return "", err
 	}
-	a, err := actorOf(ctx)
-	if err != nil {
-		return "", err
-	}
-	stub := ctx.GetStub()
-	b, err := loadBusiness(ctx, uscc)
-	if err != nil {
-		return "", err
-	}
-	oldStatus := b.Status
-	if err := domain.ChangeBusinessStatus(&b, status, reason, a); err != nil {
-		return "", err
-	}
-	state, err := writeJSON(stub, businessKey(uscc), b)
-	if err != nil {
-		return "", err
-	}
-	if err := moveBusinessIndexes(stub, b.Name, oldStatus, &b); err != nil {
-		return "", err
-	}
-	if err := emit(stub, domain.EventBusinessStatusChanged, domain.ContractBusiness, uscc, state); err != nil {
-		return "", err
-	}
-	return string(state), nil
+	return changeBusiness(ctx, uscc, fixedEvent(domain.EventBusinessStatusChanged, func(b *domain.Business, a domain.Actor) error {
+		return domain.ChangeBusinessStatus(b, status, reason, a)
+	}))
 }
 
 // AmendPersonal binds the personal values staged by request.stage_id in place of the
@@ -166,7 +128,7 @@ func (c *BusinessContract) AmendPersonal(ctx contractapi.TransactionContextInter
 	if err := domain.DecodeValid("request", []byte(request), &req); err != nil {
 		return "", err
 	}
-	return changeBusiness(ctx, uscc, domain.EventBusinessPersonalAmended, func(b *domain.Business, a domain.Actor) error {
+	return changeBusiness(ctx, uscc, fixedEvent(domain.EventBusinessPersonalAmended, func(b *domain.Business, a domain.Actor) error {
 		if err := personalWritable(b, a.Org); err != nil {
 			return err
 		}
@@ -175,7 +137,7 @@ func (c *BusinessContract) AmendPersonal(ctx contractapi.TransactionContextInter
 			return err
 		}
 		return domain.AmendPersonal(b, refs, req.Reason, a)
-	})
+	}))
 }
 
 // ErasePersonal marks the personal data of a DEREGISTERED business erased, so that nothing
@@ -184,17 +146,28 @@ func (c *BusinessContract) ErasePersonal(ctx contractapi.TransactionContextInter
 	if err := domain.ValidateUSCCFormat("uscc", uscc); err != nil {
 		return "", err
 	}
-	return changeBusiness(ctx, uscc, domain.EventBusinessPersonalErased, func(b *domain.Business, a domain.Actor) error {
+	return changeBusiness(ctx, uscc, fixedEvent(domain.EventBusinessPersonalErased, func(b *domain.Business, a domain.Actor) error {
 		if b.OwnerOrg != a.Org {
 			return domain.Errorf(domain.CodeForbidden, "only %s, which owns business %s, may erase its personal data; caller is %s", b.OwnerOrg, uscc, a.Org)
 		}
 		return domain.ErasePersonal(b, reason, a)
-	})
+	}))
 }
 
-// changeBusiness applies change to a business whose name and status stay, stores it and
-// emits event.
-func changeBusiness(ctx contractapi.TransactionContextInterface, uscc, event string, change func(*domain.Business, domain.Actor) error) (string, error) {
+// businessChange changes a loaded business as actor a and names the event to emit and the
+// other records the transaction wrote (for the event's related).
+type businessChange func(b *domain.Business, a domain.Actor) (event string, related []domain.RelatedRecord, err error)
+
+// fixedEvent is a businessChange that always emits name and writes no other record.
+func fixedEvent(name string, change func(*domain.Business, domain.Actor) error) businessChange {
+	return func(b *domain.Business, a domain.Actor) (string, []domain.RelatedRecord, error) {
+		return name, nil, change(b, a)
+	}
+}
+
+// changeBusiness loads a business, applies change, stores it (saveBusiness) and emits the
+// change's event; it returns the stored business.
+func changeBusiness(ctx contractapi.TransactionContextInterface, uscc string, change businessChange) (string, error) {
 	a, err := actorOf(ctx)
 	if err != nil {
 		return "", err
@@ -203,18 +176,47 @@ func changeBusiness(ctx contractapi.TransactionContextInterface, uscc, event str
 	if err != nil {
 		return "", err
 	}
-	if err := change(&b, a); err != nil {
-		return "", err
-	}
-	stub := ctx.GetStub()
-	state, err := writeJSON(stub, businessKey(uscc), b)
+	before := indexedOf(&b)
+	name, related, err := change(&b, a)
 	if err != nil {
 		return "", err
 	}
-	if err := emit(stub, event, domain.ContractBusiness, uscc, state); err != nil {
+	stub := ctx.GetStub()
+	state, err := saveBusiness(stub, before, &b)
+	if err != nil {
+		return "", err
+	}
+	if err := emit(stub, name, domain.ContractBusiness, uscc, state, related...); err != nil {
 		return "", err
 	}
 	return string(state), nil
+}
+
+// indexed is what a business's index entries are filed under.
+type indexed struct{ name, status, pledge string }
+
+func indexedOf(b *domain.Business) indexed {
+	i := indexed{name: b.Name, status: b.Status}
+	if b.Pledge != nil {
+		i.pledge = b.Pledge.Status
+	}
+	return i
+}
+
+// saveBusiness stores a changed business and re-files the index entries (name, status,
+// pledge) that changed since before; it returns the stored bytes.
+func saveBusiness(stub shim.ChaincodeStubInterface, before indexed, b *domain.Business) ([]byte, error) {
+	state, err := writeJSON(stub, businessKey(b.USCC), b)
+	if err != nil {
+		return nil, err
+	}
+	if err := moveBusinessIndexes(stub, before.name, before.status, b); err != nil {
+		return nil, err
+	}
+	if err := movePledgeIndex(stub, before.pledge, b); err != nil {
+		return nil, err
+	}
+	return state, nil
 }
 
 // Get returns a business.

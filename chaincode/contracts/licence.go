@@ -67,11 +67,7 @@ func licenceView(stub shim.ChaincodeStubInterface, b *domain.Business, v int) (d
 	if l == nil {
 		return domain.LicenceView{}, domain.Errorf(domain.CodeNotFound, "licence version %d of business %s is not recorded", v, b.USCC)
 	}
-	view := domain.LicenceView{Licence: *l, Status: b.Status, StatusReason: b.StatusReason, Current: v == cur, QRPayload: domain.LicencePayload(*l)}
-	if !view.Current {
-		view.SupersededBy = &cur
-	}
-	return view, nil
+	return domain.ViewOf(*l, b), nil
 }
 
 // IssueLicence issues the first licence of a business registered before licences existed
@@ -80,34 +76,27 @@ func (c *BusinessContract) IssueLicence(ctx contractapi.TransactionContextInterf
 	if err := domain.ValidateUSCCFormat("uscc", uscc); err != nil {
 		return "", err
 	}
-	a, err := actorOf(ctx)
+	var view domain.LicenceView
+	_, err := changeBusiness(ctx, uscc, func(b *domain.Business, a domain.Actor) (string, []domain.RelatedRecord, error) {
+		if b.Licence != nil {
+			return "", nil, domain.Errorf(domain.CodeConflict, "business %s already has licence %s (version %d); amendments issue new versions", uscc, b.Licence.LicenceNumber, b.Licence.Version)
+		}
+		if domain.IsFinalStatus(b.Status) {
+			return "", nil, domain.Errorf(domain.CodeConflict, "business %s is %s; no licence is issued to it", uscc, b.Status)
+		}
+		l, rel, err := issueLicenceVersion(ctx.GetStub(), b, a)
+		if err != nil {
+			return "", nil, err
+		}
+		b.Touch(a)
+		// A transaction does not read its own writes: the answer is built from what it wrote.
+		view = domain.ViewOf(l, b)
+		return domain.EventLicenceIssued, []domain.RelatedRecord{rel}, nil
+	})
 	if err != nil {
 		return "", err
 	}
-	stub := ctx.GetStub()
-	b, err := loadBusiness(ctx, uscc)
-	if err != nil {
-		return "", err
-	}
-	if b.Licence != nil {
-		return "", domain.Errorf(domain.CodeConflict, "business %s already has licence %s (version %d); amendments issue new versions", uscc, b.Licence.LicenceNumber, b.Licence.Version)
-	}
-	if domain.IsFinalStatus(b.Status) {
-		return "", domain.Errorf(domain.CodeConflict, "business %s is %s; no licence is issued to it", uscc, b.Status)
-	}
-	l, rel, err := issueLicenceVersion(stub, &b, a)
-	if err != nil {
-		return "", err
-	}
-	b.Touch(a)
-	state, err := writeJSON(stub, businessKey(uscc), b)
-	if err != nil {
-		return "", err
-	}
-	if err := emit(stub, domain.EventLicenceIssued, domain.ContractBusiness, uscc, state, rel); err != nil {
-		return "", err
-	}
-	return toJSON(domain.LicenceView{Licence: l, Status: b.Status, StatusReason: b.StatusReason, Current: true, QRPayload: domain.LicencePayload(l)})
+	return toJSON(view)
 }
 
 // Licence returns version (0 = the current one) of a business's licence with the
@@ -138,12 +127,7 @@ func (c *BusinessContract) VerifyLicence(ctx contractapi.TransactionContextInter
 	if err := domain.DecodeValid("request", []byte(request), &req); err != nil {
 		return "", err
 	}
-	uscc, version := "", 0
-	if req.Licence != nil {
-		uscc, version = req.Licence.USCC, req.Licence.Version
-	} else {
-		uscc, version, _, _ = domain.ParseLicencePayload(req.Payload)
-	}
+	uscc, version, _ := req.Subject()
 	stub := ctx.GetStub()
 	var b domain.Business
 	found, err := readJSON(stub, businessKey(uscc), &b)

@@ -85,45 +85,23 @@ func (c *BusinessContract) SupplyMaterial(ctx contractapi.TransactionContextInte
 	if err := domain.DecodeValid("request", []byte(request), &req); err != nil {
 		return "", err
 	}
-	a, err := actorOf(ctx)
-	if err != nil {
-		return "", err
-	}
-	stub := ctx.GetStub()
-	b, err := loadBusiness(ctx, uscc)
-	if err != nil {
-		return "", err
-	}
-	e, err := loadEvidence(stub, req.EvidenceID)
-	if err != nil {
-		return "", err
-	}
-	if err := domain.CheckMaterialEvidence("evidence_id", req.EvidenceID, e); err != nil {
-		return "", err
-	}
-	oldPledge := ""
-	if b.Pledge != nil {
-		oldPledge = b.Pledge.Status
-	}
-	fulfilled, err := domain.SupplyMaterial(&b, req, e, a)
-	if err != nil {
-		return "", err
-	}
-	state, err := writeJSON(stub, businessKey(uscc), b)
-	if err != nil {
-		return "", err
-	}
-	if err := movePledgeIndex(stub, oldPledge, &b); err != nil {
-		return "", err
-	}
-	event := domain.EventBusinessMaterialSupplied
-	if fulfilled {
-		event = domain.EventPledgeFulfilled
-	}
-	if err := emit(stub, event, domain.ContractBusiness, uscc, state); err != nil {
-		return "", err
-	}
-	return string(state), nil
+	return changeBusiness(ctx, uscc, func(b *domain.Business, a domain.Actor) (string, []domain.RelatedRecord, error) {
+		e, err := loadEvidence(ctx.GetStub(), req.EvidenceID)
+		if err != nil {
+			return "", nil, err
+		}
+		if err := domain.CheckMaterialEvidence("evidence_id", req.EvidenceID, e); err != nil {
+			return "", nil, err
+		}
+		fulfilled, err := domain.SupplyMaterial(b, req, e, a)
+		if err != nil {
+			return "", nil, err
+		}
+		if fulfilled {
+			return domain.EventPledgeFulfilled, nil, nil
+		}
+		return domain.EventBusinessMaterialSupplied, nil, nil
+	})
 }
 
 // CheckOverduePledges breaks every OPEN pledge due before the transaction's date (China
@@ -167,19 +145,13 @@ func (c *BusinessContract) CheckOverduePledges(ctx contractapi.TransactionContex
 		if err != nil {
 			return "", err
 		}
-		oldStatus := b.Status
+		before := indexedOf(&b)
 		cr, err := domain.BreakPledge(&b, a)
 		if err != nil {
 			return "", err
 		}
-		state, err := writeJSON(stub, businessKey(uscc), b)
+		state, err := saveBusiness(stub, before, &b)
 		if err != nil {
-			return "", err
-		}
-		if err := moveBusinessIndexes(stub, b.Name, oldStatus, &b); err != nil {
-			return "", err
-		}
-		if err := movePledgeIndex(stub, domain.PledgeOpen, &b); err != nil {
 			return "", err
 		}
 		crState, err := createRecord(stub, creditKey(&cr), cr, domain.MarketMSP)

@@ -282,16 +282,33 @@ func ParseLicencePayload(p string) (uscc string, version int, code string, err e
 	return parts[0], v, parts[2], nil
 }
 
+// Subject is the business, version and verification code a validated request presents.
+func (r *VerifyLicenceRequest) Subject() (uscc string, version int, code string) {
+	if r.Licence != nil {
+		return r.Licence.USCC, r.Licence.Version, r.Licence.VerificationCode
+	}
+	uscc, version, code, _ = ParseLicencePayload(r.Payload)
+	return uscc, version, code
+}
+
+// ViewOf is the answer for version l of business b's licence: its standing (b's status),
+// whether it is current (b.Licence names the current version) and its QR payload.
+func ViewOf(l Licence, b *Business) LicenceView {
+	v := LicenceView{Licence: l, Status: b.Status, StatusReason: b.StatusReason, QRPayload: LicencePayload(l)}
+	if b.Licence != nil {
+		cur := b.Licence.Version
+		v.Current = l.Version == cur
+		if !v.Current {
+			v.SupersededBy = &cur
+		}
+	}
+	return v
+}
+
 // VerifyLicence judges a presented licence (or QR payload) against the version recorded on
 // the ledger (nil when there is none), the business's current version and status.
 func VerifyLicence(req VerifyLicenceRequest, recorded *Licence, currentVersion int, status string) LicenceVerification {
-	var uscc string
-	var version int
-	if req.Licence != nil {
-		uscc, version = req.Licence.USCC, req.Licence.Version
-	} else {
-		uscc, version, _, _ = ParseLicencePayload(req.Payload)
-	}
+	uscc, version, code := req.Subject()
 	out := LicenceVerification{USCC: uscc, Version: version, TamperedFields: []string{}}
 	if recorded == nil {
 		out.Result = LicenceResultUnknown
@@ -306,7 +323,7 @@ func VerifyLicence(req VerifyLicenceRequest, recorded *Licence, currentVersion i
 	out.Status = status
 	if req.Licence != nil {
 		out.TamperedFields = diffLicence(*req.Licence, *recorded)
-	} else if _, _, code, _ := ParseLicencePayload(req.Payload); code != recorded.VerificationCode {
+	} else if code != recorded.VerificationCode {
 		out.TamperedFields = []string{"verification_code"}
 	}
 	if len(out.TamperedFields) > 0 {
