@@ -219,9 +219,7 @@ func (w *write) run() {
 			w.failed(err)
 			return
 		}
-		w.c.Set(ctxTxID, txID)
-		w.c.Header("Location", APIPrefix+"/transactions/"+txID)
-		w.s.answer(w.c, http.StatusAccepted, "application/json; charset=utf-8", mustJSON(acceptedFor(txID)), w.complete)
+		w.accepted(txID)
 		return
 	}
 	if w.before != nil {
@@ -241,8 +239,7 @@ func (w *write) run() {
 		w.failed(err)
 		return
 	}
-	w.c.Set(ctxTxID, res.TransactionID)
-	w.s.answer(w.c, w.success, "application/json; charset=utf-8", recordWithTx(res.Result, res.TransactionID, res.BlockNumber), w.complete)
+	w.committed(res)
 }
 
 // runSigned submits a client-signed transaction, answered as run answers.
@@ -254,9 +251,7 @@ func (w *write) runSigned(ctx context.Context) {
 			w.failed(err)
 			return
 		}
-		w.c.Set(ctxTxID, txID)
-		w.c.Header("Location", APIPrefix+"/transactions/"+txID)
-		w.s.answer(w.c, http.StatusAccepted, "application/json; charset=utf-8", mustJSON(acceptedFor(txID)), w.complete)
+		w.accepted(txID)
 		return
 	}
 	res, err := sg.SubmitSigned(ctx, w.call, w.signed.tx, w.signed.sig, w.hook)
@@ -264,6 +259,18 @@ func (w *write) runSigned(ctx context.Context) {
 		w.failed(err)
 		return
 	}
+	w.committed(res)
+}
+
+// accepted answers an asynchronous write: 202 with the transaction to poll.
+func (w *write) accepted(txID string) {
+	w.c.Set(ctxTxID, txID)
+	w.c.Header("Location", APIPrefix+"/transactions/"+txID)
+	w.s.answer(w.c, http.StatusAccepted, "application/json; charset=utf-8", mustJSON(acceptedFor(txID)), w.complete)
+}
+
+// committed answers a committed write: the record with its transaction and block.
+func (w *write) committed(res *ledger.Committed) {
 	w.c.Set(ctxTxID, res.TransactionID)
 	w.s.answer(w.c, w.success, "application/json; charset=utf-8", recordWithTx(res.Result, res.TransactionID, res.BlockNumber), w.complete)
 }
