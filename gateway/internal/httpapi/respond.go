@@ -54,18 +54,11 @@ func recordWithTx(result []byte, txID string, block uint64) []byte {
 		TransactionID string `json:"transaction_id"`
 		BlockNumber   uint64 `json:"block_number"`
 	}{txID, block})
-	obj := trimJSON(result)
-	if len(obj) >= 2 && obj[0] == '{' && json.Valid(obj) {
-		inner := trimJSON(obj[1 : len(obj)-1])
-		out := make([]byte, 0, len(obj)+len(extra))
-		out = append(out, '{')
-		if len(inner) > 0 {
-			out = append(out, inner...)
-			out = append(out, ',')
-		}
-		return append(out, extra[1:]...)
+	if out, ok := appendFields(result, extra); ok {
+		return out
 	}
 	// Not an object: wrap it.
+	obj := trimJSON(result)
 	var r json.RawMessage = obj
 	if !json.Valid(obj) {
 		r = json.RawMessage("null")
@@ -113,17 +106,26 @@ func mustJSON(v any) []byte {
 // withField adds "name": value as the last field of the JSON object doc (doc unchanged when
 // it is not an object).
 func withField(doc []byte, name, value string) []byte {
+	field, _ := json.Marshal(map[string]string{name: value})
+	if out, ok := appendFields(doc, field); ok {
+		return out
+	}
+	return doc
+}
+
+// appendFields appends the fields of the JSON object fields to the JSON object doc, after its
+// own; ok is false when doc is not a JSON object.
+func appendFields(doc, fields []byte) ([]byte, bool) {
 	obj := trimJSON(doc)
 	if len(obj) < 2 || obj[0] != '{' || !json.Valid(obj) {
-		return doc
+		return nil, false
 	}
-	field, _ := json.Marshal(map[string]string{name: value})
 	inner := trimJSON(obj[1 : len(obj)-1])
-	out := make([]byte, 0, len(obj)+len(field))
+	out := make([]byte, 0, len(obj)+len(fields))
 	out = append(out, '{')
 	if len(inner) > 0 {
 		out = append(out, inner...)
 		out = append(out, ',')
 	}
-	return append(out, field[1:]...)
+	return append(out, fields[1:]...), true
 }
