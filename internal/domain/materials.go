@@ -132,7 +132,8 @@ func (c MaterialCatalogue) Codes() []string {
 // IsIdentityMaterial reports whether code is an identity document (never pledgeable).
 func IsIdentityMaterial(code string) bool { return contains(identityMaterials, code) }
 
-func entityTypeNames() []string {
+// CatalogueEntityTypes lists the entity types that have a material catalogue, in order.
+func CatalogueEntityTypes() []string {
 	var out []string
 	for _, c := range materialCatalogues {
 		out = append(out, c.EntityType)

@@ -160,7 +160,7 @@ func (r *RegisterBusinessRequest) validateMaterials() error {
 	cat, ok := CatalogueFor(r.EntityType)
 	if !ok {
 		return Errorf(CodeUnprocessable, "entity type %q has no material catalogue, so a registration of it cannot list materials or pledge any; catalogued types: %s",
-			r.EntityType, strings.Join(entityTypeNames(), ", "))
+			r.EntityType, strings.Join(CatalogueEntityTypes(), ", "))
 	}
 	have := map[string]string{} // material → where it appears
 	for i, m := range r.Materials {

@@ -79,11 +79,7 @@ func (s *Server) materialCatalogue(c *gin.Context) {
 	}
 	cat, ok := domain.CatalogueFor(t)
 	if !ok {
-		var names []string
-		for _, k := range domain.MaterialCatalogues() {
-			names = append(names, k.EntityType)
-		}
-		s.fail(c, domain.Errorf(domain.CodeNotFound, "entity type %q has no material catalogue; catalogued types: %s", clip(t), strings.Join(names, ", ")))
+		s.fail(c, domain.Errorf(domain.CodeNotFound, "entity type %q has no material catalogue; catalogued types: %s", clip(t), strings.Join(domain.CatalogueEntityTypes(), ", ")))
 		return
 	}
 	c.JSON(http.StatusOK, cat)
