@@ -35,14 +35,7 @@ func (r fakeRenderer) Render(v domain.LicenceView) ([]byte, error) {
 }
 
 func TestLicenceRoutes(t *testing.T) {
-	cases := []struct {
-		name   string
-		req    request
-		status int
-		code   string
-		call   string
-		args   []string
-	}{
+	cases := []routeCase{
 		{"issue a first licence", request{method: "POST", path: "/api/v1/businesses/" + uscc + "/licence", key: keyRegistrar}, 201, "", "business:IssueLicence", []string{uscc}},
 		{"issue a first licence with {}", request{method: "POST", path: "/api/v1/businesses/" + uscc + "/licence", key: keyRegistrar, body: `{}`}, 201, "", "business:IssueLicence", []string{uscc}},
 		{"issue with arguments", request{method: "POST", path: "/api/v1/businesses/" + uscc + "/licence", key: keyRegistrar, body: `{"version":2}`}, 400, "INVALID", "", nil},
@@ -59,28 +52,7 @@ func TestLicenceRoutes(t *testing.T) {
 		{"an unknown format", request{method: "GET", path: "/api/v1/businesses/" + uscc + "/licence?format=pdf", key: keyAuditor}, 400, "INVALID", "", nil},
 		{"an image without a renderer", request{method: "GET", path: "/api/v1/businesses/" + uscc + "/licence?format=png", key: keyAuditor}, 503, codeLicenceImageUnavailable, "", nil},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			h := newHarness(t, nil)
-			w := h.do(c.req)
-			require.Equal(t, c.status, w.Code, w.Body.String())
-			if c.code != "" {
-				e := errorOf(t, w)
-				require.Equal(t, c.code, e.Code)
-				require.NotEmpty(t, e.Message)
-			}
-			calls := h.ledger.Calls()
-			if c.call == "" {
-				require.Empty(t, calls, "nothing may reach Fabric")
-				return
-			}
-			require.Len(t, calls, 1)
-			require.Equal(t, c.call, calls[0].Name())
-			require.Equal(t, c.args, calls[0].Args)
-			p := testKeys()[hashKey(c.req.key)]
-			require.Equal(t, ledger.Caller{Org: p.Org, Role: p.Role}, calls[0].Caller)
-		})
-	}
+	runRouteCases(t, cases)
 
 	t.Run("the 503 without a renderer names the fix", func(t *testing.T) {
 		h := newHarness(t, nil)

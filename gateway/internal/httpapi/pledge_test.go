@@ -26,14 +26,7 @@ const (
 )
 
 func TestPledgeRoutes(t *testing.T) {
-	cases := []struct {
-		name   string
-		req    request
-		status int
-		code   string
-		call   string
-		args   []string
-	}{
+	cases := []routeCase{
 		{"supply a pledged material", request{method: "POST", path: "/api/v1/businesses/" + uscc + "/materials", key: keyRegistrar, body: supplyBody}, 200, "", "business:SupplyMaterial", []string{uscc, supplyBody}},
 		{"supply with a malformed evidence id", request{method: "POST", path: "/api/v1/businesses/" + uscc + "/materials", key: keyRegistrar, body: `{"material":"registered_address_proof","evidence_id":"XYZ"}`}, 400, "INVALID", "", nil},
 		{"supply without a material", request{method: "POST", path: "/api/v1/businesses/" + uscc + "/materials", key: keyRegistrar, body: `{"evidence_id":"` + evidenceID + `"}`}, 400, "INVALID", "", nil},
@@ -72,30 +65,7 @@ func TestPledgeRoutes(t *testing.T) {
 		{"register with an unknown pledge field", request{method: "POST", path: "/api/v1/businesses", key: keyRegistrar,
 			body: strings.Replace(pledgedRegisterBody, `"due_on":"2026-04-01"`, `"due_on":"2026-04-01","grace":7`, 1)}, 400, "INVALID", "", nil},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			h := newHarness(t, nil)
-			w := h.do(c.req)
-			require.Equal(t, c.status, w.Code, w.Body.String())
-			if c.code != "" {
-				e := errorOf(t, w)
-				require.Equal(t, c.code, e.Code)
-				require.NotEmpty(t, e.Message)
-			}
-			calls := h.ledger.Calls()
-			if c.call == "" {
-				require.Empty(t, calls, "nothing may reach Fabric")
-				return
-			}
-			require.Len(t, calls, 1)
-			require.Equal(t, c.call, calls[0].Name())
-			if c.args != nil {
-				require.Equal(t, c.args, append([]string{}, calls[0].Args...))
-			}
-			p := testKeys()[hashKey(c.req.key)]
-			require.Equal(t, ledger.Caller{Org: p.Org, Role: p.Role}, calls[0].Caller)
-		})
-	}
+	runRouteCases(t, cases)
 }
 
 // The materials and the pledge of a registration reach the chaincode, through the plain

@@ -14,14 +14,7 @@ import (
 // TestRoutes covers every route: the chaincode call it makes (function and argument order)
 // and the refusals made before anything reaches Fabric.
 func TestRoutes(t *testing.T) {
-	cases := []struct {
-		name   string
-		req    request
-		status int
-		code   string   // error code for error answers
-		call   string   // expected contract:Function ("" = no Fabric call)
-		args   []string // expected arguments (nil = not checked)
-	}{
+	cases := []routeCase{
 		// businesses
 		{"register a business", request{method: "POST", path: "/api/v1/businesses", key: keyRegistrar, body: registerBody}, 201, "", "business:Register", nil},
 		{"get a business", request{method: "GET", path: "/api/v1/businesses/" + uscc, key: keyAuditor}, 200, "", "business:Get", []string{uscc}},
@@ -98,6 +91,24 @@ func TestRoutes(t *testing.T) {
 		{"an unknown route", request{method: "GET", path: "/api/v1/nothing", key: keyAuditor}, 404, "NOT_FOUND", "", nil},
 		{"a wrong method", request{method: "PUT", path: "/api/v1/businesses/" + uscc, key: keyRegistrar}, 405, "METHOD_NOT_ALLOWED", "", nil},
 	}
+	runRouteCases(t, cases)
+}
+
+// routeCase is one request to the API over the fake ledger and what must come of it.
+type routeCase struct {
+	name   string
+	req    request
+	status int
+	code   string   // error code for error answers
+	call   string   // expected contract:Function ("" = no Fabric call)
+	args   []string // expected arguments (nil = not checked)
+}
+
+// runRouteCases sends each case's request to a fresh server and checks the status, the error
+// code, that every answer has a request id, and the one Fabric call made (or that none was),
+// signed with the API key's identity.
+func runRouteCases(t *testing.T, cases []routeCase) {
+	t.Helper()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			h := newHarness(t, nil)
@@ -117,7 +128,7 @@ func TestRoutes(t *testing.T) {
 			require.Len(t, calls, 1)
 			require.Equal(t, c.call, calls[0].Name())
 			if c.args != nil {
-				require.Equal(t, c.args, calls[0].Args)
+				require.Equal(t, c.args, append([]string{}, calls[0].Args...))
 			}
 			p := testKeys()[hashKey(c.req.key)]
 			require.Equal(t, ledger.Caller{Org: p.Org, Role: p.Role}, calls[0].Caller, "signed with the key's identity")
