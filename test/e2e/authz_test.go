@@ -71,19 +71,11 @@ func (f fixtures) personal(final bool) string {
 	return u
 }
 
-// pledged registers a business under 告知承诺制: every material supplied but the registered
-// address proof, which is pledged within 30 days.
+// pledged registers a business under 告知承诺制 (pledgedBody: the registered address proof
+// among the pledged materials, due within 30 days).
 func (f fixtures) pledged() string {
 	u := newUSCC(f.t)
-	body := businessBody(u, "Matrix Pledge "+u)
-	var materials []any
-	for _, m := range []string{"articles_of_association", "legal_representative_identity", "shareholders_resolution", "appointment_documents"} {
-		materials = append(materials, map[string]any{"material": m, "evidence_id": f.evidence()})
-	}
-	body["materials"] = materials
-	body["pledge"] = map[string]any{"missing": []string{"registered_address_proof"}, "statement": "The lease will follow within 30 days.",
-		"pledged_by": "Lin Mei", "due_on": time.Now().AddDate(0, 0, 30).Format("2006-01-02")}
-	must(f.t, 201, call(f.t, "POST", "/api/v1/businesses", key(f.t, "market", "registrar"), body))
+	must(f.t, 201, call(f.t, "POST", "/api/v1/businesses", key(f.t, "market", "registrar"), pledgedBody(f.t, u, "Matrix Pledge "+u, 30)))
 	return u
 }
 
@@ -93,11 +85,7 @@ func (f fixtures) grant(record string) string {
 	return str(r.JSON, "id")
 }
 
-func (f fixtures) evidence() string {
-	r := call(f.t, "POST", "/api/v1/evidence", key(f.t, "market", "depositor"), depositBody(newHash()))
-	must(f.t, 201, r)
-	return str(r.JSON, "id")
-}
+func (f fixtures) evidence() string { return deposit(f.t, "market") }
 
 // unchanged returns a check that GET path still answers exactly what it answers now.
 func unchanged(t *testing.T, path string) func(*testing.T) {
